@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app ambassador
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ambassador_test
+
+.PHONY: run test test-pg test-browser lint check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed
+	$(BIN)/pytest -m "not browser" -q
+
+test-pg: $(VENV)/.installed
+	TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -m "not browser" -q
+
+test-browser: $(VENV)/.installed
+	$(BIN)/pytest -m browser -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+check: $(VENV)/.installed
+	rm -f /tmp/ambassador-check.db
+	DATABASE_URL=sqlite:////tmp/ambassador-check.db $(FLASK) db upgrade
+	DATABASE_URL=sqlite:////tmp/ambassador-check.db $(FLASK) db check
+
+clean:
+	rm -rf $(VENV) instance/ambassador.db* instance/mail

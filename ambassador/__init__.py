@@ -1,0 +1,114 @@
+"""Ambassador: the self-hosted promoter portal (application factory)."""
+
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from ambassador.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config="development") -> Flask:
+    """Build the application for a config name ("development", "testing", "production") or class."""
+    import config as config_module
+
+    cfg = config_module.CONFIGS[config] if isinstance(config, str) else config
+    if hasattr(cfg, "check"):
+        cfg.check()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=cfg.INSTANCE_PATH,
+    )
+    app.config.from_object(cfg)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind db, migrations, login, CSRF and the rate limiter to the app."""
+    import ambassador.models  # noqa: F401  (complete metadata for migrations)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per feature."""
+    from ambassador.auth.views import bp as auth_bp
+    from ambassador.mail.views import bp as mail_bp
+    from ambassador.nps.api import bp as api_bp
+    from ambassador.nps.views import bp as nps_bp
+    from ambassador.portal.views import bp as portal_bp
+
+    for bp in (auth_bp, mail_bp, nps_bp, api_bp, portal_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the commands that are not attached to a blueprint."""
+    from ambassador.auth.cli import tokens_cli, users_cli
+    from ambassador.demo import demo_cli
+
+    for group in (users_cli, tokens_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages for people, JSON errors for the API."""
+    from werkzeug.exceptions import HTTPException
+
+    from ambassador.utils import ServiceError
+
+    def render(code: int, description: str | None = None):
+        if request.path.startswith("/api/"):
+            return {"error": description or str(code)}, code
+        return render_template("errors/error.html", code=code, description=description), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return render(exc.code or 500, exc.description if exc.code != 500 else None)
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        db.session.rollback()
+        return render(exc.status_code, str(exc))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        db.session.rollback()
+        if app.testing:
+            raise exc
+        app.logger.exception("Unhandled error on %s", request.path)
+        return render(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Template filters and globals shared by every page."""
+    from ambassador import templating
+
+    templating.register(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: enforce foreign keys, WAL for concurrent readers, wait when locked."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

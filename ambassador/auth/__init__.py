@@ -1,0 +1,1 @@
+"""Users, roles, login, invitations, password reset and API tokens."""

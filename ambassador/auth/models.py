@@ -1,0 +1,96 @@
+"""People who log in, their one-time links, and API tokens."""
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ambassador.extensions import db
+from ambassador.utils import UTCDateTime, utcnow
+
+ROLES = ("promoter", "marketer", "admin")
+STAFF_ROLES = ("marketer", "admin")
+
+
+class User(UserMixin, db.Model):
+    """A person who can log in: a promoter, a marketer or an admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(20), default="promoter")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    # Rotated on password change and disable: every session cookie carries it.
+    session_token: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), unique=True
+    )
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    customer = relationship("Customer", lazy="joined")
+
+    def get_id(self) -> str:
+        """Session identity: the id plus the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+class PasswordToken(db.Model):
+    """A single-use link to set or reset a password."""
+
+    __tablename__ = "password_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # "reset" or "setup"
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime)
+    used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    user = relationship(User)
+
+
+class Invitation(db.Model):
+    """A single-use invitation for an active ambassador to create their account."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime)
+    used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    customer = relationship("Customer")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,190 @@
+"""Accounts: creating people, roles, passwords, one-time password links."""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ambassador.auth.models import ROLES, PasswordToken, User
+from ambassador.extensions import db
+from ambassador.mail.services import queue_mail
+from ambassador.urls import absolute_url
+from ambassador.utils import ServiceError, hash_token, new_token, normalise_email, utcnow
+
+MIN_PASSWORD = 10
+# Checked against when the email is unknown, so that both paths cost the same.
+_DUMMY_HASH = None
+
+
+def _hash(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def get_user_by_email(email: str) -> User | None:
+    """Return the user with this email (any case), or None."""
+    return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+
+
+def create_user(email: str, role: str, name: str = "", password: str | None = None,
+                customer_id: int | None = None) -> User:
+    """Create a user with a role; without a password they need a set-password link."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise ServiceError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
+    if get_user_by_email(email):
+        raise ServiceError(f"There is already an account for {email}.")
+    user = User(email=email, role=role, name=(name or "").strip()[:255],
+                session_token=new_token(16), customer_id=customer_id)
+    if password is not None:
+        _check_password(password)
+        user.password_hash = _hash(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(f"The password needs at least {MIN_PASSWORD} characters.")
+    if len(password) > 256:
+        raise ServiceError("The password can have at most 256 characters.")
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password: ends every other session and kills open password links."""
+    _check_password(password)
+    user.password_hash = _hash(password)
+    user.session_token = new_token(16)
+    db.session.execute(
+        update(PasswordToken)
+        .where(PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user for these credentials, or None (same cost either way)."""
+    global _DUMMY_HASH
+    user = get_user_by_email(email)
+    if user is None or not user.password_hash:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = _hash("not-a-real-password")
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or user.disabled:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def load_session_user(identity: str) -> User | None:
+    """Return the user for a session identity "id:token" while it is still valid."""
+    user_id, _, token = (identity or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.disabled or user.session_token != token:
+        return None
+    return user
+
+
+def issue_password_link(user: User, purpose: str = "reset") -> str:
+    """Create a single-use set/reset-password link and return its absolute URL."""
+    hours = current_app.config["PASSWORD_RESET_HOURS"] if purpose == "reset" else 24 * 7
+    raw = new_token()
+    db.session.add(PasswordToken(
+        user_id=user.id, token_hash=hash_token(raw), purpose=purpose,
+        expires_at=utcnow() + timedelta(hours=hours),
+    ))
+    db.session.flush()
+    return absolute_url("auth.reset_password", token=raw)
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an active account has this email; say nothing either way."""
+    user = get_user_by_email(email)
+    if user is None or user.disabled:
+        return
+    link = issue_password_link(user, "reset")
+    queue_mail(user.email, "password_reset", "Reset your Ambassador password",
+               user=user, link=link, hours=current_app.config["PASSWORD_RESET_HOURS"])
+
+
+def check_password_token(raw: str) -> PasswordToken:
+    """Return the open token for a link, or raise ServiceError saying why it is dead."""
+    token = db.session.scalar(
+        select(PasswordToken).where(PasswordToken.token_hash == hash_token(raw or ""))
+    )
+    if token is None or token.user.disabled:
+        raise ServiceError("This link is not valid. Ask for a new one below.")
+    if token.used_at is not None:
+        raise ServiceError("This link has already been used. Ask for a new one below.")
+    if token.expires_at <= utcnow():
+        raise ServiceError("This link has expired. Ask for a new one below.")
+    return token
+
+
+def reset_password(raw: str, password: str) -> User:
+    """Use a one-time link to set a password; the link dies with it."""
+    token = check_password_token(raw)
+    claimed = db.session.execute(
+        update(PasswordToken)
+        .where(PasswordToken.id == token.id, PasswordToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        raise ServiceError("This link has already been used. Ask for a new one below.")
+    set_password(token.user, password)
+    return token.user
+
+
+def invite_user(email: str, role: str, name: str = "") -> User:
+    """Create an account and mail its owner a link to choose a password."""
+    user = create_user(email, role, name)
+    link = issue_password_link(user, "setup")
+    queue_mail(user.email, "account_invitation", "You have an Ambassador account",
+               user=user, link=link)
+    return user
+
+
+def _admins_left(excluding: User) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(User)
+        .where(User.role == "admin", User.disabled.is_(False), User.id != excluding.id)
+    )
+
+
+def change_role(user: User, role: str, acting: User) -> None:
+    """Change someone's role; the last active admin cannot demote themselves."""
+    if role not in ROLES:
+        raise ServiceError(f"Unknown role '{role}'.")
+    if user.role == "admin" and role != "admin" and _admins_left(user) == 0:
+        raise ServiceError("This is the last admin: make someone else admin first.")
+    user.role = role
+
+
+def set_disabled(user: User, disabled: bool, acting: User) -> None:
+    """Disable (ending every session at once) or re-enable an account."""
+    if disabled and user.id == acting.id:
+        raise ServiceError("You cannot disable your own account.")
+    if disabled and user.role == "admin" and _admins_left(user) == 0:
+        raise ServiceError("This is the last admin: it cannot be disabled.")
+    user.disabled = disabled
+    if disabled:
+        user.session_token = new_token(16)
+
+
+def search_users(query: str = "", role: str = "", page: int = 1, per_page: int = 50):
+    """Return a page of users matching a text in email or name, newest first."""
+    stmt = select(User).order_by(User.created_at.desc(), User.id.desc())
+    q = (query or "").strip().lower()
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        stmt = stmt.where(func.lower(User.email).like(like, escape="\\")
+                          | func.lower(User.name).like(like, escape="\\"))
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

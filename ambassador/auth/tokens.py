@@ -1,0 +1,49 @@
+"""API tokens: created once, shown once, stored as a hash, revocable."""
+
+from sqlalchemy import select
+
+from ambassador.auth.models import ApiToken
+from ambassador.extensions import db
+from ambassador.utils import ServiceError, hash_token, new_token, utcnow
+
+PREFIX = "amb_"
+
+
+def create_api_token(name: str) -> tuple[ApiToken, str]:
+    """Create a token; return the row and the secret, which is never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("Give the token a name, such as the survey tool that will use it.")
+    if len(name) > 100:
+        raise ServiceError("A token name has at most 100 characters.")
+    raw = PREFIX + new_token(32)
+    token = ApiToken(name=name, token_hash=hash_token(raw), prefix=raw[:8])
+    db.session.add(token)
+    db.session.flush()
+    return token, raw
+
+
+def revoke_api_token(token_id: int) -> ApiToken:
+    """Revoke a token: requests with it get 401 from now on."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise ServiceError("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def authenticate_api_token(raw: str | None) -> ApiToken | None:
+    """Return the live token for a bearer secret, or None."""
+    if not raw or len(raw) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    if token is None or token.revoked_at is not None:
+        return None
+    token.last_used_at = utcnow()
+    return token
+
+
+def list_api_tokens() -> list[ApiToken]:
+    """All tokens, newest first."""
+    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())))

@@ -1,0 +1,1 @@
+"""The outbox: mail written in the same transaction as its cause, delivered later."""

@@ -1,0 +1,1 @@
+"""Customers, NPS responses, import (CSV, API), scores and the dashboard."""

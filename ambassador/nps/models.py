@@ -1,0 +1,124 @@
+"""Customers, their NPS responses, and the per-quarter latest score of each person."""
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ambassador.extensions import db
+from ambassador.utils import UTCDateTime, utcnow
+
+STATUSES = ("active", "lapsed", "none")
+SOURCES = ("import", "api", "checkin")
+TOUCHPOINTS = ("relational", "transactional")
+
+
+class Customer(db.Model):
+    """A person who answered the survey; their status follows their latest answer."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    company: Mapped[str | None] = mapped_column(String(255), index=True)
+    language: Mapped[str | None] = mapped_column(String(35))
+    status: Mapped[str] = mapped_column(String(10), default="none", index=True)
+    latest_score: Mapped[int | None] = mapped_column(SmallInteger)
+    latest_response_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+class Response(db.Model):
+    """One answer to "How likely are you to recommend us?" (0-10)."""
+
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_customer_time", "customer_id", "responded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[object] = mapped_column(UTCDateTime, index=True)
+    source: Mapped[str] = mapped_column(String(10))
+    touchpoint: Mapped[str | None] = mapped_column(String(16))
+    contact_ref: Mapped[str | None] = mapped_column(String(255))
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[str | None] = mapped_column(String(35))
+    # external_id, or email+score+responded_at when there is none: re-imports add nothing.
+    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer = relationship(Customer, lazy="joined")
+
+
+class QuarterScore(db.Model):
+    """Each person's latest score per quarter, overall ('') and per touchpoint.
+
+    Kept up to date as responses arrive so that the dashboard never scans responses.
+    """
+
+    __tablename__ = "quarter_scores"
+
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)  # 2026-Q4
+    touchpoint: Mapped[str] = mapped_column(String(16), primary_key=True)  # '' = all
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[int] = mapped_column(SmallInteger)
+    responded_at: Mapped[object] = mapped_column(UTCDateTime)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+
+
+class ImportMapping(db.Model):
+    """A saved column mapping, offered again for files with the same headers."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    header_signature: Mapped[str] = mapped_column(String(64), index=True)
+    mapping: Mapped[dict] = mapped_column(JSON)
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportUpload(db.Model):
+    """An uploaded file kept between the preview and the import (no state in web processes)."""
+
+    __tablename__ = "import_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportRun(db.Model):
+    """The outcome of one import: counts and every rejected row."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    encoding: Mapped[str] = mapped_column(String(40), default="")
+    delimiter: Mapped[str] = mapped_column(String(4), default="")
+    imported: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list] = mapped_column(JSON, default=list)  # [[line, reason], ...]
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"imported {self.imported}, duplicates {self.duplicates}, rejected {self.rejected}"
+        )
+

@@ -1,0 +1,1 @@
+"""The promoter's portal: home page, and the entry point that sends each role home."""

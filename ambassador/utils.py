@@ -1,0 +1,71 @@
+"""Small shared pieces: UTC time, the UTC column type, service errors, tokens."""
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime (column defaults call this)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back as an aware UTC datetime."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class ServiceError(Exception):
+    """A business rule refused the request; str(exc) is shown to the user."""
+
+    status_code = 400
+
+
+class NotFound(ServiceError):
+    """The thing asked for does not exist (or is not visible to this user)."""
+
+    status_code = 404
+
+
+def new_token(nbytes: int = 32) -> str:
+    """Return a random URL-safe token for one-time links and API keys."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]+$")
+
+
+def normalise_email(value: str | None) -> str:
+    """Return the email trimmed and lower-cased, or raise ServiceError when it is not one."""
+    email = (value or "").strip().lower()
+    if not email:
+        raise ServiceError("An email address is required.")
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise ServiceError(f"'{email[:80]}' is not a valid email address.")
+    return email

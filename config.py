@@ -1,0 +1,92 @@
+"""Configuration classes; every setting comes from an environment variable."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+
+def _database_url(default: str) -> str:
+    """Return DATABASE_URL, normalising postgres:// to the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL", default)
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-secret-key")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE / 'ambassador.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAIL_URL = os.environ.get("MAIL_URL", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Ambassador <no-reply@localhost>")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_RESET = "5 per minute;20 per hour"
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024))
+    API_MAX_BODY = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+    PASSWORD_RESET_HOURS = 1
+    INVITATION_DAYS = 14
+    OUTBOX_MAX_ATTEMPTS = 8
+    MAIL_TIMEOUT = 20
+    INSTANCE_PATH = str(INSTANCE)
+    MAIL_DEV_DIR = str(INSTANCE / "mail")
+    MAIL_ECHO = True
+
+
+class DevelopmentConfig(Config):
+    """`make run`: SQLite in instance/, mail written to instance/mail/."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """The test suite: TEST_DATABASE_URL or in-memory SQLite, no CSRF, fast hashing."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    BASE_URL = "http://ambassador.test"
+    MAIL_URL = "memory://"
+    MAIL_ECHO = False
+    SERVER_NAME = None
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    """gunicorn behind a proxy: PostgreSQL, SMTP, Redis; refuses an insecure secret."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    MAIL_ECHO = False
+
+    @classmethod
+    def check(cls) -> None:
+        """Fail fast with one clear line when a required setting is missing."""
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 16 or key == Config.SECRET_KEY:
+            raise SystemExit(
+                "SECRET_KEY is not set: production needs a random SECRET_KEY of "
+                "at least 16 characters (python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,124 @@
+"""Shared fixtures: the app (schema built by the migrations), clients, factories, SMTP."""
+
+import os
+from datetime import datetime
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from ambassador import create_app
+from ambassador.auth import services as accounts
+from ambassador.extensions import db
+from ambassador.mail.models import OutboxMessage
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The application, once per session, on TEST_DATABASE_URL or in-memory SQLite."""
+    app = create_app("testing")
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(app):
+    """Each test starts from empty tables, on SQLite and on PostgreSQL alike."""
+    yield
+    db.session.rollback()
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+class _Client(FlaskClient):
+    """Each request runs in its own app context (its own `g` and db session), as in production."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = _Client
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user():
+    """Factory: make_user(role="marketer", email=None, password=PASSWORD, **kw) -> User."""
+    counter = iter(range(1, 10_000))
+
+    def make(role="marketer", email=None, password=PASSWORD, name="", **kw):
+        email = email or f"{role}{next(counter)}@example.com"
+        user = accounts.create_user(email, role, name or email.split("@")[0].title(),
+                                    password=password, **kw)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """login(user, password=PASSWORD): log the test client in through the real form."""
+
+    def do_login(user, password=PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return do_login
+
+
+@pytest.fixture
+def outbox():
+    """outbox() -> the queued messages, oldest first."""
+
+    def messages(to=None):
+        query = db.select(OutboxMessage).order_by(OutboxMessage.id)
+        if to:
+            query = query.where(OutboxMessage.to_addr == to)
+        return list(db.session.scalars(query))
+
+    return messages
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that records what it receives."""
+    from tests.smtp import RecordingSMTPServer
+
+    server = RecordingSMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def utc(*args) -> datetime:
+    """datetime(*args) in UTC, for tests."""
+    from datetime import UTC
+
+    return datetime(*args, tzinfo=UTC)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests live in tests/browser and carry the `browser` marker."""
+    for item in items:
+        if f"{os.sep}browser{os.sep}" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
