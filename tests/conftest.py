@@ -27,6 +27,7 @@ def app():
         upgrade()
         yield app
         db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
