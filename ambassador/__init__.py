@@ -50,10 +50,11 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.auth.views import bp as auth_bp
     from ambassador.mail.views import bp as mail_bp
     from ambassador.nps.api import bp as api_bp
+    from ambassador.nps.import_views import bp as imports_bp
     from ambassador.nps.views import bp as nps_bp
     from ambassador.portal.views import bp as portal_bp
 
-    for bp in (auth_bp, mail_bp, nps_bp, api_bp, portal_bp):
+    for bp in (auth_bp, mail_bp, nps_bp, imports_bp, api_bp, portal_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)
 
@@ -62,8 +63,13 @@ def register_cli(app: Flask) -> None:
     """Add the commands that are not attached to a blueprint."""
     from ambassador.auth.cli import tokens_cli, users_cli
     from ambassador.demo import demo_cli
+    from ambassador.nps import import_cli
+    from ambassador.nps.cli import nps_cli
+    from ambassador.portal.cli import invitations_cli
 
-    for group in (users_cli, tokens_cli, demo_cli):
+    if hasattr(import_cli, "import_command"):
+        nps_cli.add_command(import_cli.import_command, "import")
+    for group in (users_cli, tokens_cli, nps_cli, invitations_cli, demo_cli):
         app.cli.add_command(group)
 
 

@@ -8,7 +8,7 @@ NAV = {
     "marketer": [
         ("nps.dashboard", "Dashboard"),
         ("nps.accounts", "Accounts"),
-        ("nps.import_upload", "Import"),
+        ("imports.upload", "Import"),
     ],
 }
 NAV["admin"] = NAV["marketer"] + [("auth.users", "People"), ("auth.api_tokens", "API tokens")]

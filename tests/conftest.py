@@ -123,3 +123,32 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if f"{os.sep}browser{os.sep}" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def make_response():
+    """Factory: make_response(score=10, email=None, responded_at=None, **fields) -> Response."""
+    from ambassador.nps.services import record_response
+
+    counter = iter(range(1, 100_000))
+
+    def make(score=10, email=None, source="import", **fields):
+        values = {"email": email or f"customer{next(counter)}@example.com", "score": score}
+        values.update(fields)
+        response = record_response(values, source)
+        db.session.commit()
+        return response
+
+    return make
+
+
+@pytest.fixture
+def make_promoter(make_response, make_user):
+    """Factory: make_promoter(score=10, email=None, **kw) -> a promoter User with a customer."""
+
+    def make(score=10, email=None, **kw):
+        response = make_response(score=score, email=email, **kw)
+        return make_user("promoter", email=response.customer.email,
+                         customer_id=response.customer_id)
+
+    return make

@@ -17,9 +17,3 @@ def dashboard():
 @staff
 def accounts():
     return render_template("nps/dashboard.html")
-
-
-@bp.route("/import")
-@staff
-def import_upload():
-    return render_template("nps/dashboard.html")

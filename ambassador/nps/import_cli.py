@@ -1,0 +1,1 @@
+"""`nps import FILE`: the command-line importer."""
