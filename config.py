@@ -42,6 +42,8 @@ class Config:
     MAIL_TIMEOUT = 20
     INSTANCE_PATH = str(INSTANCE)
     MAIL_DEV_DIR = str(INSTANCE / "mail")
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     MAIL_ECHO = True
 
 
@@ -70,8 +72,8 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     """gunicorn behind a proxy: PostgreSQL, SMTP, Redis; refuses an insecure secret."""
 
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = Config.BASE_URL.startswith("https://")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAIL_ECHO = False
 
     @classmethod

@@ -1,7 +1,8 @@
-"""gunicorn entry point: `gunicorn wsgi:app` (reads AMBASSADOR_ENV, default production)."""
+"""gunicorn entry point: `gunicorn wsgi:app` (AMBASSADOR_ENV, default production)."""
 
 import os
 
 from ambassador import create_app
 
-app = create_app(os.environ.get("AMBASSADOR_ENV", "production"))
+os.environ.setdefault("AMBASSADOR_ENV", "production")
+app = create_app()

@@ -1,21 +1,24 @@
 """Ambassador: the self-hosted promoter portal (application factory)."""
 
+import os
 import sqlite3
 from pathlib import Path
 
 from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ambassador.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config="development") -> Flask:
-    """Build the application for a config name ("development", "testing", "production") or class."""
+def create_app(config=None) -> Flask:
+    """Build the app for a config name or class (default: $AMBASSADOR_ENV or development)."""
     import config as config_module
 
+    config = config or os.environ.get("AMBASSADOR_ENV", "development")
     cfg = config_module.CONFIGS[config] if isinstance(config, str) else config
     if hasattr(cfg, "check"):
         cfg.check()
@@ -26,6 +29,9 @@ def create_app(config="development") -> Flask:
         instance_path=cfg.INSTANCE_PATH,
     )
     app.config.from_object(cfg)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
