@@ -18,7 +18,8 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens for survey tools.")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", default="", help="The person's name.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input.")
 def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create a user; without --password-stdin print a one-time set-password link."""
     password = None
@@ -33,7 +34,8 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool) 
     db.session.commit()
     click.echo(f"created {user.role} {user.email}")
     if link:
-        click.echo(f"set-password link (valid 7 days, works once): {link}")
+        days = services.SETUP_LINK_HOURS // 24
+        click.echo(f"set-password link (valid {days} days, works once): {link}")
 
 
 @tokens_cli.command("create")
@@ -43,6 +45,7 @@ def create_token_command(name: str) -> None:
     try:
         token, secret = tokens.create_api_token(name)
     except ServiceError as exc:
+        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"token “{token.name}” created; it is shown only now:")

@@ -1,9 +1,11 @@
 """Accounts: creating people, roles, passwords, one-time password links."""
 
+import hmac
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ambassador.auth.models import ROLES, PasswordToken, User
@@ -13,8 +15,16 @@ from ambassador.urls import absolute_url
 from ambassador.utils import ServiceError, hash_token, new_token, normalise_email, utcnow
 
 MIN_PASSWORD = 10
+MAX_PASSWORD = 256
+SETUP_LINK_HOURS = 24 * 7
 # Checked against when the email is unknown, so that both paths cost the same.
 _DUMMY_HASH = None
+
+
+class Conflict(ServiceError):
+    """The request clashes with the current state (duplicate email, last admin)."""
+
+    status_code = 409
 
 
 def _hash(password: str) -> str:
@@ -27,36 +37,46 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
 
 
+def check_password_rules(password: str | None) -> None:
+    """Raise ServiceError when a new password is too short or too long."""
+    if len(password or "") < MIN_PASSWORD:
+        raise ServiceError(f"The password needs at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise ServiceError(f"The password can have at most {MAX_PASSWORD} characters.")
+
+
 def create_user(email: str, role: str, name: str = "", password: str | None = None,
                 customer_id: int | None = None) -> User:
     """Create a user with a role; without a password they need a set-password link."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise ServiceError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
+        raise ServiceError(f"Unknown role '{str(role)[:40]}': use one of {', '.join(ROLES)}.")
+    if password is not None:
+        check_password_rules(password)
     if get_user_by_email(email):
-        raise ServiceError(f"There is already an account for {email}.")
+        raise Conflict(f"There is already an account for {email}.")
     user = User(email=email, role=role, name=(name or "").strip()[:255],
                 session_token=new_token(16), customer_id=customer_id)
     if password is not None:
-        _check_password(password)
         user.password_hash = _hash(password)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        # Lost a race on the unique email; the caller rolls back, as for any ServiceError.
+        raise Conflict(f"There is already an account for {email}.") from exc
     return user
-
-
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ServiceError(f"The password needs at least {MIN_PASSWORD} characters.")
-    if len(password) > 256:
-        raise ServiceError("The password can have at most 256 characters.")
 
 
 def set_password(user: User, password: str) -> None:
     """Set a new password: ends every other session and kills open password links."""
-    _check_password(password)
+    check_password_rules(password)
     user.password_hash = _hash(password)
     user.session_token = new_token(16)
+    _kill_password_links(user)
+
+
+def _kill_password_links(user: User) -> None:
     db.session.execute(
         update(PasswordToken)
         .where(PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None))
@@ -71,9 +91,9 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.password_hash:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = _hash("not-a-real-password")
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_DUMMY_HASH, password or "")
         return None
-    if not check_password_hash(user.password_hash, password) or user.disabled:
+    if not check_password_hash(user.password_hash, password or "") or user.disabled:
         return None
     user.last_login_at = utcnow()
     return user
@@ -82,17 +102,19 @@ def authenticate(email: str, password: str) -> User | None:
 def load_session_user(identity: str) -> User | None:
     """Return the user for a session identity "id:token" while it is still valid."""
     user_id, _, token = (identity or "").partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdigit() or len(user_id) > 18 or not token:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.disabled or user.session_token != token:
+    if user is None or user.disabled:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user
 
 
 def issue_password_link(user: User, purpose: str = "reset") -> str:
     """Create a single-use set/reset-password link and return its absolute URL."""
-    hours = current_app.config["PASSWORD_RESET_HOURS"] if purpose == "reset" else 24 * 7
+    hours = current_app.config["PASSWORD_RESET_HOURS"] if purpose == "reset" else SETUP_LINK_HOURS
     raw = new_token()
     db.session.add(PasswordToken(
         user_id=user.id, token_hash=hash_token(raw), purpose=purpose,
@@ -104,7 +126,7 @@ def issue_password_link(user: User, purpose: str = "reset") -> str:
 
 def request_password_reset(email: str) -> None:
     """Mail a reset link if an active account has this email; say nothing either way."""
-    user = get_user_by_email(email)
+    user = get_user_by_email(normalise_email(email))
     if user is None or user.disabled:
         return
     link = issue_password_link(user, "reset")
@@ -114,13 +136,16 @@ def request_password_reset(email: str) -> None:
 
 def check_password_token(raw: str) -> PasswordToken:
     """Return the open token for a link, or raise ServiceError saying why it is dead."""
-    token = db.session.scalar(
-        select(PasswordToken).where(PasswordToken.token_hash == hash_token(raw or ""))
-    )
+    token = None
+    if raw and len(raw) <= 200:
+        token = db.session.scalar(
+            select(PasswordToken).where(PasswordToken.token_hash == hash_token(raw))
+        )
     if token is None or token.user.disabled:
         raise ServiceError("This link is not valid. Ask for a new one below.")
     if token.used_at is not None:
-        raise ServiceError("This link has already been used. Ask for a new one below.")
+        raise ServiceError("This link has already been used, or the password has changed "
+                           "since it was sent. Ask for a new one below.")
     if token.expires_at <= utcnow():
         raise ServiceError("This link has expired. Ask for a new one below.")
     return token
@@ -128,6 +153,7 @@ def check_password_token(raw: str) -> PasswordToken:
 
 def reset_password(raw: str, password: str) -> User:
     """Use a one-time link to set a password; the link dies with it."""
+    check_password_rules(password)
     token = check_password_token(raw)
     claimed = db.session.execute(
         update(PasswordToken)
@@ -145,35 +171,39 @@ def invite_user(email: str, role: str, name: str = "") -> User:
     user = create_user(email, role, name)
     link = issue_password_link(user, "setup")
     queue_mail(user.email, "account_invitation", "You have an Ambassador account",
-               user=user, link=link)
+               user=user, link=link, days=SETUP_LINK_HOURS // 24)
     return user
 
 
 def _admins_left(excluding: User) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(User)
+    """Count the other active admins, locking their rows so two demotions cannot race."""
+    ids = db.session.scalars(
+        select(User.id)
         .where(User.role == "admin", User.disabled.is_(False), User.id != excluding.id)
-    )
+        .with_for_update()
+    ).all()
+    return len(ids)
 
 
 def change_role(user: User, role: str, acting: User) -> None:
-    """Change someone's role; the last active admin cannot demote themselves."""
+    """Change someone's role; the last active admin cannot be demoted."""
     if role not in ROLES:
-        raise ServiceError(f"Unknown role '{role}'.")
+        raise ServiceError(f"Unknown role '{str(role)[:40]}': use one of {', '.join(ROLES)}.")
     if user.role == "admin" and role != "admin" and _admins_left(user) == 0:
-        raise ServiceError("This is the last admin: make someone else admin first.")
+        raise Conflict("This is the last admin: make someone else admin first.")
     user.role = role
 
 
 def set_disabled(user: User, disabled: bool, acting: User) -> None:
-    """Disable (ending every session at once) or re-enable an account."""
+    """Disable (ending every session and open link at once) or re-enable an account."""
     if disabled and user.id == acting.id:
-        raise ServiceError("You cannot disable your own account.")
+        raise Conflict("You cannot disable your own account.")
     if disabled and user.role == "admin" and _admins_left(user) == 0:
-        raise ServiceError("This is the last admin: it cannot be disabled.")
+        raise Conflict("This is the last admin: it cannot be disabled.")
     user.disabled = disabled
     if disabled:
         user.session_token = new_token(16)
+        _kill_password_links(user)
 
 
 def search_users(query: str = "", role: str = "", page: int = 1, per_page: int = 50):
@@ -187,4 +217,5 @@ def search_users(query: str = "", role: str = "", page: int = 1, per_page: int =
                           | func.lower(User.name).like(like, escape="\\"))
     if role in ROLES:
         stmt = stmt.where(User.role == role)
+    page = min(max(page or 1, 1), 1_000_000)  # a huge page number would overflow the database
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

@@ -3,8 +3,9 @@
 from sqlalchemy import select
 
 from ambassador.auth.models import ApiToken
+from ambassador.auth.services import Conflict
 from ambassador.extensions import db
-from ambassador.utils import ServiceError, hash_token, new_token, utcnow
+from ambassador.utils import NotFound, ServiceError, hash_token, new_token, utcnow
 
 PREFIX = "amb_"
 
@@ -16,6 +17,10 @@ def create_api_token(name: str) -> tuple[ApiToken, str]:
         raise ServiceError("Give the token a name, such as the survey tool that will use it.")
     if len(name) > 100:
         raise ServiceError("A token name has at most 100 characters.")
+    live = select(ApiToken.id).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
+    if db.session.scalar(live) is not None:
+        raise Conflict(f"There is already a live token named “{name}”: revoke it first "
+                           "or choose another name.")
     raw = PREFIX + new_token(32)
     token = ApiToken(name=name, token_hash=hash_token(raw), prefix=raw[:8])
     db.session.add(token)
@@ -27,7 +32,7 @@ def revoke_api_token(token_id: int) -> ApiToken:
     """Revoke a token: requests with it get 401 from now on."""
     token = db.session.get(ApiToken, token_id)
     if token is None:
-        raise ServiceError("No such token.")
+        raise NotFound("No such token.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     return token
@@ -46,4 +51,5 @@ def authenticate_api_token(raw: str | None) -> ApiToken | None:
 
 def list_api_tokens() -> list[ApiToken]:
     """All tokens, newest first."""
-    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())))
+    stmt = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    return list(db.session.scalars(stmt))

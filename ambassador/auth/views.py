@@ -1,12 +1,20 @@
 """Login, logout, password links, and the admin's pages for people and API tokens."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from ambassador.auth import services, tokens
 from ambassador.auth.access import admin_only, any_user, public
 from ambassador.auth.forms import (
-    EmptyForm,
     ForgotPasswordForm,
     InviteUserForm,
     LoginForm,
@@ -28,6 +36,7 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(identity: str):
+    """Flask-Login's loader: the session identity is "id:session_token"."""
     return services.load_session_user(identity)
 
 
@@ -36,168 +45,206 @@ def home_for(user) -> str:
     return url_for("nps.dashboard") if user.is_staff else url_for("portal.home")
 
 
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RATELIMIT_RESET"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 @public
 def login():
+    """Log in with email and password, then go to `next` (inside the site) or home."""
     next_url = request.args.get("next")
+    target = next_url if is_safe_next(next_url) else None
     if current_user.is_authenticated:
-        return redirect(next_url if is_safe_next(next_url) else home_for(current_user))
+        return redirect(target or home_for(current_user))
     form = LoginForm()
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append("Wrong email or password.")
-        else:
+        if user is not None:
             db.session.commit()
             login_user(user)
-            return redirect(next_url if is_safe_next(next_url) else home_for(user))
-    return render_template("auth/login.html", form=form), 401 if form.errors else 200
+            return redirect(target or home_for(user))
+        form.password.errors.append("Wrong email or password.")
+        status = 401
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
 @any_user
 def logout():
-    EmptyForm().validate_on_submit()
+    """End this session (POST only, so a link or an image cannot log anyone out)."""
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
 @public
 def forgot_password():
+    """Mail a reset link; the answer is the same whether or not the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()
-        flash("If an account exists for that address, we have sent it a link to choose "
-              "a new password. The link works once, for one hour.", "info")
+        hours = current_app.config["PASSWORD_RESET_HOURS"]
+        flash("If an account exists for that address, we have sent it a link to choose a new "
+              f"password. The link works once, within {hours} hour(s).", "info")
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot.html", form=form)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/forgot.html", form=form), status
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
 @public
 def reset_password(token: str):
+    """Choose a password with a one-time link (a reset or an invitation)."""
     try:
         record = services.check_password_token(token)
     except ServiceError as exc:
-        return render_template("auth/link_dead.html", message=str(exc)), 410
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = services.reset_password(token, form.password.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.password.errors.append(str(exc))
-        else:
-            db.session.commit()
-            login_user(user)
-            flash("Your password is set. Welcome!", "success")
-            return redirect(home_for(user))
-    return render_template("auth/reset.html", form=form, user=record.user,
-                           purpose=record.purpose)
+        response = make_response(render_template("auth/link_dead.html", message=str(exc)), 410)
+    else:
+        form = SetPasswordForm()
+        status = 400 if form.is_submitted() else 200
+        if form.validate_on_submit():
+            try:
+                user = services.reset_password(token, form.password.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                form.password.errors.append(str(exc))
+            else:
+                db.session.commit()
+                login_user(user)
+                flash("Your password is set. Welcome!", "success")
+                return redirect(home_for(user))
+        response = make_response(render_template(
+            "auth/reset.html", form=form, user=record.user, purpose=record.purpose), status)
+    # The token is in the address: never leak it to another site, never cache the page.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _users_page(status: int = 200, invite_form: InviteUserForm | None = None):
+    """Render the people page (search from the query string) with a status."""
+    page = request.args.get("page", 1, type=int)
+    query = request.args.get("q", "")[:200]
+    role = request.args.get("role", "")
+    role = role if role in ROLES else ""
+    pagination = services.search_users(query, role, page)
+    return render_template(
+        "auth/users.html", pagination=pagination, q=query, role=role, roles=ROLES,
+        invite_form=invite_form or InviteUserForm(formdata=None),
+    ), status
+
+
+def _back_to_users():
+    """After a change on the people page, return to the search the admin was on."""
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("auth.users"), code=303)
 
 
 @bp.route("/admin/users")
 @admin_only
 def users():
-    page = request.args.get("page", 1, type=int)
-    query = request.args.get("q", "")[:200]
-    role = request.args.get("role", "")
-    pagination = services.search_users(query, role, page)
-    return render_template("auth/users.html", pagination=pagination, q=query, role=role,
-                           roles=ROLES, invite_form=InviteUserForm(), action_form=EmptyForm(),
-                           role_form=RoleForm())
+    """List and search people; invite, change roles, disable."""
+    return _users_page()
 
 
 @bp.route("/admin/users/invite", methods=["POST"])
 @admin_only
 def invite_user():
+    """Create an account and mail its owner a set-password link."""
     form = InviteUserForm()
     if not form.validate_on_submit():
-        flash("Enter a valid email address and a role.", "error")
-        return redirect(url_for("auth.users")), 303
+        flash("The invitation was not sent: see the form below.", "error")
+        return _users_page(400, form)
     try:
         user = services.invite_user(form.email.data, form.role.data, form.name.data)
     except ServiceError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("auth.users")), 303
+        form.email.errors.append(str(exc))
+        flash(f"The invitation was not sent: {exc}", "error")
+        return _users_page(exc.status_code, form)
     db.session.commit()
     flash(f"Invitation sent to {user.email}.", "success")
-    return redirect(url_for("auth.users")), 303
-
-
-def _user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
+    return redirect(url_for("auth.users"), code=303)
 
 
 @bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
 @admin_only
 def change_role(user_id: int):
-    user = _user_or_404(user_id)
+    """Give someone another role (never leaving the site without an admin)."""
+    user = db.get_or_404(User, user_id)
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            services.change_role(user, form.role.data, current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"{user.email} is now {user.role}.", "success")
-    else:
-        flash("Choose a valid role.", "error")
-    return redirect(request.referrer if is_safe_next(request.referrer) else url_for("auth.users"))
+    if not form.validate_on_submit():
+        flash(f"Unknown role: choose one of {', '.join(ROLES)}.", "error")
+        return _users_page(400)
+    try:
+        services.change_role(user, form.role.data, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _users_page(exc.status_code)
+    db.session.commit()
+    flash(f"{user.email} is now {user.role}.", "success")
+    if current_user.role != "admin":
+        return redirect(home_for(current_user), code=303)
+    return _back_to_users()
 
 
 @bp.route("/admin/users/<int:user_id>/<any(disable, enable):action>", methods=["POST"])
 @admin_only
 def set_disabled(user_id: int, action: str):
-    user = _user_or_404(user_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.set_disabled(user, action == "disable", current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"{user.email} is {'disabled' if user.disabled else 'enabled'}.", "success")
-    return redirect(url_for("auth.users"))
+    """Disable an account (its sessions end at once) or enable it again."""
+    user = db.get_or_404(User, user_id)
+    try:
+        services.set_disabled(user, action == "disable", current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _users_page(exc.status_code)
+    db.session.commit()
+    flash(f"{user.email} is {'disabled' if user.disabled else 'enabled'}.", "success")
+    return _back_to_users()
 
 
 @bp.route("/admin/tokens", methods=["GET", "POST"])
 @admin_only
 def api_tokens():
+    """List API tokens and create one; a new token's secret is shown on this page only."""
     form = TokenForm()
     secret = None
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
-            token, secret = tokens.create_api_token(form.name.data)
+            _token, secret = tokens.create_api_token(form.name.data)
         except ServiceError as exc:
             db.session.rollback()
             form.name.errors.append(str(exc))
+            status = exc.status_code
         else:
             db.session.commit()
             form = TokenForm(formdata=None)
-    return render_template("auth/tokens.html", form=form, secret=secret,
-                           tokens=tokens.list_api_tokens(), action_form=EmptyForm())
+            status = 200
+    response = make_response(render_template(
+        "auth/tokens.html", form=form, secret=secret, tokens=tokens.list_api_tokens()), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])
 @admin_only
 def revoke_token(token_id: int):
-    if EmptyForm().validate_on_submit():
-        try:
-            token = tokens.revoke_api_token(token_id)
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"Token “{token.name}” is revoked.", "success")
-    return redirect(url_for("auth.api_tokens"))
+    """Revoke a token: the API refuses it from now on."""
+    token = tokens.revoke_api_token(token_id)
+    db.session.commit()
+    flash(f"Token “{token.name}” is revoked.", "success")
+    return redirect(url_for("auth.api_tokens"), code=303)
