@@ -32,6 +32,7 @@ class Config:
     RATELIMIT_RESET = "5 per minute;20 per hour"
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024))
     API_MAX_BODY = 2 * 1024 * 1024
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
