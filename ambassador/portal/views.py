@@ -1,11 +1,24 @@
-"""Portal home for promoters; `/` sends everyone to their own start page."""
+"""Portal home for promoters, the invitation landing page; `/` sends everyone home."""
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_user
+from sqlalchemy.exc import IntegrityError
 
-from ambassador.auth.access import any_user, public
+from ambassador.auth import invitations
+from ambassador.auth.access import any_user, public, staff
+from ambassador.auth.forms import EmptyForm
+from ambassador.extensions import db, limiter
+from ambassador.nps.rules import segment
+from ambassador.portal.forms import AcceptInvitationForm
+from ambassador.utils import ServiceError
 
 bp = Blueprint("portal", __name__)
+
+
+@bp.app_context_processor
+def _invitation_helpers() -> dict:
+    # A callable, so that only the pages showing the count pay for its query.
+    return {"uninvited_count": invitations.count_uninvited}
 
 
 @bp.route("/")
@@ -21,4 +34,94 @@ def index():
 @bp.route("/portal")
 @any_user
 def home():
-    return render_template("portal/home.html", customer=current_user.customer)
+    customer = current_user.customer
+    language = customer.language if customer else None
+    name = (invitations.first_name(customer) if customer else "") or current_user.display_name
+    return render_template(
+        "portal/home.html", customer=customer, name=name,
+        welcome=invitations.greeting(language, "welcome"),
+        segment=segment(customer.latest_score)
+        if customer and customer.latest_score is not None else None,
+    )
+
+
+def _dead(token: str, message: str):
+    """The 410 page of a used or expired invitation, with the fresh-link button."""
+    return render_template("portal/invitation_dead.html", token=token, message=message,
+                           form=EmptyForm()), 410
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"])
+@public
+def accept_invitation(token: str):
+    try:
+        invitation = invitations.check_invitation(token)
+    except invitations.InvitationDead as exc:
+        return _dead(token, str(exc))
+    customer = invitation.customer
+    context = {"customer": customer, "name": invitations.first_name(customer),
+               "welcome": invitations.greeting(customer.language, "welcome")}
+    existing = invitations.existing_account(customer)
+    if existing is not None:
+        form = EmptyForm()
+        if form.validate_on_submit():
+            try:
+                invitations.link_existing_account(token)
+            except invitations.InvitationDead as exc:
+                db.session.rollback()
+                return _dead(token, str(exc))
+            db.session.commit()
+            flash("You already have an account: log in with its password, or choose a "
+                  "new one with “Forgot your password?”.", "info")
+            return redirect(url_for("auth.login")), 303
+        return render_template("portal/welcome.html", form=form, existing=existing, **context)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept_invitation(token, form.password.data)
+            db.session.commit()
+        except invitations.InvitationDead as exc:
+            db.session.rollback()
+            return _dead(token, str(exc))
+        except IntegrityError:  # an account for this email appeared meanwhile
+            db.session.rollback()
+            return _dead(token, "This invitation has already been used.")
+        except ServiceError as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc))
+        else:
+            login_user(user)
+            flash("Your account is ready. Welcome aboard!", "success")
+            return redirect(url_for("portal.home")), 303
+    status = 400 if form.errors else 200
+    return render_template("portal/welcome.html", form=form, existing=None, **context), status
+
+
+@bp.route("/welcome/<token>/renew", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"])
+@public
+def renew_invitation(token: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    invitations.request_fresh_invitation(token)
+    db.session.commit()
+    # The same answer whether or not a mail went out: the link holder learns nothing new.
+    return render_template("portal/invitation_renewed.html",
+                           days=current_app.config["INVITATION_DAYS"])
+
+
+@bp.route("/dashboard/invitations", methods=["POST"])
+@staff
+def send_invitations():
+    if EmptyForm().validate_on_submit():
+        invited = invitations.send_invitations()
+        db.session.commit()
+        if invited:
+            flash(f"invited {invited}: their invitations are on their way.", "success")
+        else:
+            flash("invited 0: every active ambassador already has an account or an "
+                  "open invitation.", "info")
+    else:
+        flash("The page had expired: please press the button again.", "error")
+    return redirect(url_for("nps.dashboard")), 303
