@@ -39,8 +39,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 14
-    OUTBOX_MAX_ATTEMPTS = 8
-    MAIL_TIMEOUT = 20
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))
+    # Development convenience: deliver right after the commit that queued the mail
+    # (default: only with MAIL_URL unset and the console echo on).
+    OUTBOX_DELIVER_ON_COMMIT = os.environ.get("OUTBOX_DELIVER_ON_COMMIT")
     INSTANCE_PATH = str(INSTANCE)
     MAIL_DEV_DIR = str(INSTANCE / "mail")
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.

@@ -1,13 +1,23 @@
 """The outbox has no pages; its blueprint carries the `outbox` commands."""
 
+import signal
 import time
 
 import click
-from flask import Blueprint
+from flask import Blueprint, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
+from ambassador.extensions import db
+from ambassador.mail import instant
+from ambassador.mail.backends import get_backend, parse_sender
 from ambassador.mail.delivery import deliver_due
 
 bp = Blueprint("outbox", __name__, cli_group="outbox")
+
+
+@bp.record_once
+def _setup(_state) -> None:
+    instant.install()
 
 
 @bp.cli.command("deliver")
@@ -15,11 +25,28 @@ bp = Blueprint("outbox", __name__, cli_group="outbox")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def deliver_command(once: bool, interval: float) -> None:
     """Deliver queued mail with retries and backoff (safe to run on several workers)."""
-    while True:
-        report = deliver_due()
-        if once:
-            click.echo(str(report))
-            return
-        if report.sent or report.retried or report.failed:
-            click.echo(str(report))
-        time.sleep(interval)
+    try:
+        get_backend(current_app.config)
+        parse_sender(current_app.config["MAIL_FROM"])
+    except ValueError as exc:  # an unusable setting: say so before touching the queue
+        raise click.ClickException(str(exc)) from exc
+    if once:
+        click.echo(str(deliver_due()))
+        return
+    stopping = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.append(True))
+    click.echo(f"delivering the outbox every {interval:g}s; stop with Ctrl-C or SIGTERM")
+    while not stopping:
+        try:
+            report = deliver_due(stop=lambda: bool(stopping))
+        except SQLAlchemyError as exc:  # database restarting: keep the worker alive
+            db.session.rollback()
+            click.echo(f"database error, retrying in {interval:g}s: {exc}", err=True)
+        else:
+            if report.sent or report.retried or report.failed:
+                click.echo(str(report))
+        deadline = time.monotonic() + interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, interval))
+    click.echo("stopped")

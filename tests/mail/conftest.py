@@ -1,0 +1,58 @@
+"""Fixtures for the outbox tests: config overrides that are always restored, a sample mail."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from ambassador.extensions import db
+from ambassador.mail.backends import MemoryBackend
+from ambassador.mail.services import queue_mail
+
+_MISSING = object()
+
+
+@pytest.fixture
+def mail_config(app):
+    """mail_config(KEY=value, …): override app.config for this test; restored afterwards."""
+    saved = {}
+
+    def override(**values):
+        for key, value in values.items():
+            saved.setdefault(key, app.config.get(key, _MISSING))
+            app.config[key] = value
+
+    yield override
+    for key, value in saved.items():
+        if value is _MISSING:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value
+
+
+@pytest.fixture
+def smtp_mail(smtp_server, mail_config):
+    """The real SMTP server of the test, set as MAIL_URL."""
+    mail_config(MAIL_URL=smtp_server.url)
+    return smtp_server
+
+
+@pytest.fixture(autouse=True)
+def _memory_backend():
+    MemoryBackend.sent.clear()
+    yield
+    MemoryBackend.sent.clear()
+
+
+@pytest.fixture
+def queue_invitation():
+    """queue_invitation(email, name="", subject=…, commit=True) -> OutboxMessage."""
+
+    def queue(email="helene@example.com", name="", subject="You have an Ambassador account",
+              link="http://ambassador.test/reset/abc", commit=True):
+        user = SimpleNamespace(display_name=name or email, email=email, role="promoter")
+        message = queue_mail(email, "account_invitation", subject, user=user, link=link)
+        if commit:
+            db.session.commit()
+        return message
+
+    return queue
