@@ -1,0 +1,101 @@
+"""Cell values: score, email, touchpoint and the capped free-text fields."""
+
+from __future__ import annotations
+
+import re
+
+MAX_COMMENT = 10_000
+MAX_TEXT = 255
+MAX_EMAIL = 254
+
+_SCORE = re.compile(
+    r"(-?\d+)(?:[.,](\d+))?"                      # 9, 9,0, 9.0, -1, 9.5
+    r"(?:\s*[-\u2013\u2014:]\s*\D.*|\s*\(.*\)|\s+\D.*)?",  # 10 - Extremely likely, 10 (...)
+    re.DOTALL,
+)
+# one @, no spaces, a domain of non-empty dot-separated labels (so at least one dot)
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
+_TOUCHPOINTS = {
+    "relational": "relational", "relationnel": "relational", "ilişkisel": "relational",
+    "transactional": "transactional", "transactionnel": "transactional",
+    "işlemsel": "transactional",
+}
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be accepted; str() is the user-facing reason."""
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A cell quoted for a message, shortened when long."""
+    value = value.strip()
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return f"'{value}'"
+
+
+def parse_score(raw: str) -> int:
+    """The 0-10 score in a cell ("9", "9,0", "10 - Extremely likely"), or ValueProblem."""
+    if len(raw) <= 2 and raw.isascii() and raw.isdigit():  # fast path for the common case
+        value = int(raw)
+        if value > 10:
+            raise ValueProblem(f"score {value} is outside 0-10")
+        return value
+    text = raw.strip()
+    if not text:
+        raise ValueProblem("score is missing")
+    match = _SCORE.fullmatch(text)
+    if match is None:
+        raise ValueProblem(f"invalid score {shown(text)}")
+    whole, fraction = match.groups()
+    if fraction and fraction.strip("0"):
+        raise ValueProblem(f"score {shown(text)} is not a whole number")
+    value = int(whole)
+    if not 0 <= value <= 10:
+        raise ValueProblem(f"score {value} is outside 0-10")
+    return value
+
+
+def is_score(raw: str) -> bool:
+    """True when a non-empty cell parses as a 0-10 score."""
+    try:
+        parse_score(raw)
+        return True
+    except ValueProblem:
+        return False
+
+
+def parse_email(raw: str) -> str:
+    """The stripped, lower-cased email address in a cell, or ValueProblem."""
+    text = raw.strip()
+    if not text:
+        raise ValueProblem("email is missing")
+    if len(text) > MAX_EMAIL:
+        raise ValueProblem(f"email is too long ({len(text):,} characters, max {MAX_EMAIL})")
+    if EMAIL.fullmatch(text) is None:
+        raise ValueProblem(f"invalid email {shown(text)}")
+    return text.lower()
+
+
+def parse_touchpoint(raw: str) -> str | None:
+    """The touchpoint, "relational" or "transactional" (English, French, Turkish), or None."""
+    text = raw.strip()
+    if not text:
+        return None
+    value = _TOUCHPOINTS.get(text.casefold().replace("\u0307", ""))
+    if value is None:
+        raise ValueProblem(
+            f"unknown touchpoint {shown(text)} (use relational or transactional)")
+    return value
+
+
+def parse_text(raw: str, label: str, limit: int = MAX_TEXT) -> str | None:
+    """A stripped free-text cell (None when empty); too long is a ValueProblem."""
+    text = raw.strip()
+    if not text:
+        return None
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if len(text) > limit:
+        raise ValueProblem(f"{label} is too long ({len(text):,} characters, max {limit:,})")
+    return text
