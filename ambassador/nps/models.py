@@ -15,6 +15,8 @@ class Customer(db.Model):
     """A person who answered the survey; their status follows their latest answer."""
 
     __tablename__ = "customers"
+    # NPS per account (company, latest_score) and a company's people (id) from the index alone.
+    __table_args__ = (Index("ix_customers_company_score", "company", "latest_score", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -61,6 +63,10 @@ class QuarterScore(db.Model):
     """
 
     __tablename__ = "quarter_scores"
+    # One person's rows (company filters, deleting a customer), scores read from the index.
+    __table_args__ = (
+        Index("ix_quarter_scores_customer", "customer_id", "touchpoint", "quarter", "score"),
+    )
 
     quarter: Mapped[str] = mapped_column(String(7), primary_key=True)  # 2026-Q4
     touchpoint: Mapped[str] = mapped_column(String(16), primary_key=True)  # '' = all
@@ -70,6 +76,21 @@ class QuarterScore(db.Model):
     score: Mapped[int] = mapped_column(SmallInteger)
     responded_at: Mapped[object] = mapped_column(UTCDateTime)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+
+
+class QuarterTally(db.Model):
+    """How many quarter_scores rows have each score, per quarter and touchpoint.
+
+    Maintained by database triggers on quarter_scores (see the migration), so the
+    dashboard reads a few dozen rows instead of counting a million.
+    """
+
+    __tablename__ = "quarter_tallies"
+
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
+    touchpoint: Mapped[str] = mapped_column(String(16), primary_key=True)  # '' = all
+    score: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    answers: Mapped[int] = mapped_column(default=0)
 
 
 class ImportMapping(db.Model):

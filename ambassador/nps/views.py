@@ -1,19 +1,102 @@
-"""Marketer pages: dashboard, accounts, import, export."""
+"""Marketer pages: the NPS dashboard, NPS per account, and the CSV export."""
 
-from flask import Blueprint, render_template
+import math
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from ambassador.auth.access import staff
+from ambassador.nps import charts, export, forms, scores
+from ambassador.nps.models import TOUCHPOINTS
 
 bp = Blueprint("nps", __name__)
+
+ACCOUNTS_PER_PAGE = 50
 
 
 @bp.route("/dashboard")
 @staff
 def dashboard():
-    return render_template("nps/dashboard.html")
+    """NPS of a quarter with n and margin of error, its split, trend and latest comments."""
+    span = scores.quarter_span()
+    if span is None:
+        return render_template("nps/dashboard.html", empty=True)
+    current = scores.current_quarter()
+    companies = scores.companies()
+    parsed = forms.parse_filters(request.args, current, companies)
+    filters = parsed.filters
+    points = scores.trend(filters)
+    window = [quarter for quarter, _score in points]
+    score, previous = points[-1][1], points[-2][1]
+    touchpoints = scores.touchpoints_in(window)
+    if filters.touchpoint and filters.touchpoint not in touchpoints:
+        touchpoints.append(filters.touchpoint)
+    return render_template(
+        "nps/dashboard.html",
+        empty=False,
+        filters=filters,
+        ignored=parsed.ignored,
+        score=score,
+        previous=previous,
+        previous_quarter=points[-2][0],
+        change=scores.change_between(score, previous),
+        chart=charts.trend_chart(points, f"NPS by quarter, {window[0]} to {window[-1]}"),
+        comments=scores.latest_comments(filters),
+        companies=companies,
+        touchpoints=touchpoints,
+        quarters=scores.quarter_options(span, current, filters.quarter),
+        current_quarter=current,
+    )
 
 
 @bp.route("/dashboard/accounts")
 @staff
 def accounts():
-    return render_template("nps/dashboard.html")
+    """NPS per company from each person's latest answer, worst first."""
+    span = scores.quarter_span()
+    quarter, note = forms.parse_quarter_arg(request.args.get("quarter"), None)
+    rows = scores.account_scores(quarter) if span else []
+    pages = max(1, math.ceil(len(rows) / ACCOUNTS_PER_PAGE))
+    page = min(forms.parse_page(request.args.get("page")), pages)
+    start = (page - 1) * ACCOUNTS_PER_PAGE
+    return render_template(
+        "nps/accounts.html",
+        empty=span is None,
+        quarter=quarter,
+        ignored=[note] if note else [],
+        rows=rows[start:start + ACCOUNTS_PER_PAGE],
+        first_rank=start + 1,
+        total=len(rows),
+        small=sum(1 for row in rows if row.score.small_sample),
+        page=page,
+        pages=pages,
+        quarters=scores.quarter_options(span, scores.current_quarter(), quarter) if span else [],
+    )
+
+
+@bp.route("/dashboard/export.csv")
+@staff
+def export_csv():
+    """Download the responses of the chosen quarter (or quarter=all) as the import template."""
+    raw = (request.args.get("quarter") or "").strip()
+    if raw.lower() == "all":
+        quarter = None
+    else:
+        try:
+            quarter = scores.checked_quarter(raw) if raw else scores.current_quarter()
+        except ValueError as exc:
+            abort(400, str(exc))
+    company = (request.args.get("company") or "").strip() or None
+    touchpoint = (request.args.get("touchpoint") or "").strip() or None
+    if touchpoint and touchpoint not in TOUCHPOINTS:
+        abort(400, f"Unknown touchpoint: use {' or '.join(TOUCHPOINTS)}.")
+    if company and ("\x00" in company or len(company) > forms.MAX_FILTER):
+        abort(400, "That is not a company name.")
+    name = export.filename(quarter, company, touchpoint)
+    chunks = export.csv_chunks(export.export_rows(quarter, company, touchpoint))
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                 "Cache-Control": "no-store"},
+    )
+

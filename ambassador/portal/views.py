@@ -13,12 +13,14 @@ from ambassador.portal.forms import AcceptInvitationForm
 from ambassador.utils import ServiceError
 
 bp = Blueprint("portal", __name__)
+# The dashboard button counts people still to invite up to this many ("1000+").
+PENDING_CAP = 1000
 
 
 @bp.app_context_processor
 def _invitation_helpers() -> dict:
     # A callable, so that only the pages showing the count pay for its query.
-    return {"uninvited_count": invitations.count_uninvited}
+    return {"uninvited_count": lambda: invitations.count_uninvited(cap=PENDING_CAP)}
 
 
 @bp.route("/")

@@ -1,0 +1,60 @@
+"""The dashboard's GET filters: read them leniently, never fail on a stale or odd link."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ambassador.nps.models import TOUCHPOINTS
+from ambassador.nps.scores import Filters, checked_quarter
+
+MAX_FILTER = 255
+
+
+@dataclass
+class ParsedFilters:
+    """The filters that apply, and a note for each value that was ignored."""
+
+    filters: Filters
+    ignored: list[str] = field(default_factory=list)
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 60 else value[:57] + "…"
+
+
+def parse_quarter_arg(value: str | None, default: str | None) -> tuple[str | None, str | None]:
+    """(quarter, note): a valid quarter, or the default and a note saying why it was ignored."""
+    value = (value or "").strip()
+    if not value:
+        return default, None
+    try:
+        return checked_quarter(value), None
+    except ValueError as exc:
+        return default, f"Ignored the quarter: {_shown(str(exc))}"
+
+
+def parse_filters(args: Mapping[str, str], default_quarter: str,
+                  companies: list[str]) -> ParsedFilters:
+    """Read quarter, company and touchpoint from the query string; ignore unknown values."""
+    ignored = []
+    quarter, note = parse_quarter_arg(args.get("quarter"), default_quarter)
+    if note:
+        ignored.append(note)
+    company = (args.get("company") or "").strip()[:MAX_FILTER + 1] or None
+    if company and company not in companies:
+        ignored.append(f"Ignored the company '{_shown(company)}': nobody from it has answered.")
+        company = None
+    touchpoint = (args.get("touchpoint") or "").strip() or None
+    if touchpoint and touchpoint not in TOUCHPOINTS:
+        ignored.append(f"Ignored the touchpoint '{_shown(touchpoint)}': use "
+                       f"{' or '.join(TOUCHPOINTS)}.")
+        touchpoint = None
+    return ParsedFilters(Filters(quarter, company, touchpoint), ignored)
+
+
+def parse_page(value: str | None) -> int:
+    """A page number from the query string; 1 when missing or not a positive number."""
+    try:
+        page = int(value or 1)
+    except ValueError:
+        return 1
+    return page if 1 <= page <= 100_000 else 1
