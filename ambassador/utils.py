@@ -58,7 +58,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]+$")
+# One @, no spaces or list punctuation, a domain of non-empty dot-separated labels.
+# The single email rule: accounts, the API and the CSV importer all use it.
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;.]+(?:\.[^@\s<>\"',;.]+)+$")
 
 
 def normalise_email(value: str | None) -> str:

@@ -8,7 +8,6 @@ from datetime import tzinfo
 from ambassador.nps.parsing.base import FIELDS, Row
 from ambassador.nps.parsing.dates import parse_date
 from ambassador.nps.parsing.values import (
-    EMAIL,
     MAX_COMMENT,
     MAX_EMAIL,
     MAX_TEXT,
@@ -18,6 +17,7 @@ from ambassador.nps.parsing.values import (
     parse_text,
     parse_touchpoint,
 )
+from ambassador.utils import EMAIL_RE
 
 _PLAIN_TOUCHPOINTS = frozenset({"relational", "transactional", ""})
 _DATE_CACHE = 10_000
@@ -38,7 +38,7 @@ def row_builder(columns: list[str], mapping: dict[str, str | None],
     if parts and "name" not in at:
         halves = (columns.index(parts[0]), columns.index(parts[1]))
     template = dict.fromkeys(FIELDS)
-    email_ok = EMAIL.fullmatch
+    email_ok = EMAIL_RE.fullmatch
     dates_seen: dict[str, object] = {}   # date cells repeat a lot in real exports
 
     def build(line: int, cells: list[str]) -> Row:

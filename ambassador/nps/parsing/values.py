@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ambassador.utils import EMAIL_RE
+
 MAX_COMMENT = 10_000
 MAX_TEXT = 255
 MAX_EMAIL = 254
@@ -13,8 +15,6 @@ _SCORE = re.compile(
     r"(?:\s*[-\u2013\u2014:]\s*\D.*|\s*\(.*\)|\s+\D.*)?",  # 10 - Extremely likely, 10 (...)
     re.DOTALL,
 )
-# one @, no spaces, a domain of non-empty dot-separated labels (so at least one dot)
-EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 _TOUCHPOINTS = {
     "relational": "relational", "relationnel": "relational", "ilişkisel": "relational",
     "transactional": "transactional", "transactionnel": "transactional",
@@ -72,7 +72,7 @@ def parse_email(raw: str) -> str:
         raise ValueProblem("email is missing")
     if len(text) > MAX_EMAIL:
         raise ValueProblem(f"email is too long ({len(text):,} characters, max {MAX_EMAIL})")
-    if EMAIL.fullmatch(text) is None:
+    if EMAIL_RE.fullmatch(text) is None:
         raise ValueProblem(f"invalid email {shown(text)}")
     return text.lower()
 
