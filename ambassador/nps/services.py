@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import any_, bindparam, cast, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ambassador.extensions import db
@@ -47,9 +47,41 @@ def dedupe_key(values: dict) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _unnest(columns: dict[str, object], name: str = "batch"):
+    """(PostgreSQL) A FROM item `unnest(:a_col::type[], ...) AS name(col, ...)`.
+
+    A whole batch travels as one array parameter per column, so each write is a single
+    statement with a cached plan instead of one statement (and trigger run) per row.
+    """
+    arrays = [cast(bindparam(f"a_{c}"), postgresql.ARRAY(t)) for c, t in columns.items()]
+    return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
+
+
+def _write(table, rows: list[dict], finish=lambda stmt: stmt, same: dict | None = None):
+    """INSERT `rows` (dicts with the same keys) into `table`, each with the `same` values.
+
+    `finish` adds ON CONFLICT and RETURNING to the statement.
+    """
+    same = same or {}
+    columns = list(rows[0])
+    if _postgresql():
+        batch = _unnest({c: table.c[c].type for c in columns})
+        constants = [bindparam(f"s_{c}", v, type_=table.c[c].type) for c, v in same.items()]
+        stmt = postgresql.insert(table).from_select([*columns, *same],
+                                                    select(*batch.c, *constants))
+        return db.session.execute(finish(stmt), {f"a_{c}": [r[c] for r in rows] for c in columns})
+    return db.session.execute(finish(sqlite.insert(table)), [{**r, **same} for r in rows])
+
+
+def _among(column, wanted: list):
+    """`column IN (...)`; on PostgreSQL `= ANY(array)`, one parameter however long the list."""
+    if _postgresql():
+        return column == any_(cast(bindparam("among", wanted), postgresql.ARRAY(column.type)))
+    return column.in_(wanted)
 
 
 def _batches(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
@@ -85,27 +117,27 @@ def _record_batch(items: list[dict], source: str) -> IngestResult:
         values["dedupe_key"] = key
         rows.append(values)
     customers = _customers_for(rows)
-    inserted = db.session.execute(
-        _insert(Response)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Response.id, Response.customer_id, Response.score,
-                   Response.responded_at, Response.touchpoint),
+    responses = Response.__table__
+    inserted = _write(
+        responses,
         [
             {
                 "customer_id": customers[r["email"]],
                 "score": r["score"],
                 "comment": r.get("comment"),
                 "responded_at": r["responded_at"],
-                "source": source,
                 "touchpoint": r.get("touchpoint"),
                 "contact_ref": r.get("contact_ref"),
                 "external_id": r.get("external_id"),
                 "language": r.get("language"),
                 "dedupe_key": r["dedupe_key"],
-                "created_at": now,
             }
             for r in rows
         ],
+        same={"source": source, "created_at": now},
+        finish=lambda stmt: stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(
+            responses.c.id, responses.c.customer_id, responses.c.score,
+            responses.c.responded_at, responses.c.touchpoint),
     ).all()
     _carry_latest(inserted)
     return IngestResult(created=len(inserted), duplicates=len(items) - len(inserted),
@@ -120,29 +152,31 @@ def _customers_for(rows: list[dict]) -> dict[str, int]:
         for name in CUSTOMER_FIELDS:
             if r.get(name):
                 known[name] = r[name]
-    existing = {
-        c.email: c
-        for c in db.session.scalars(select(Customer).where(Customer.email.in_(list(details))))
-    }
+    table = Customer.__table__
+    wanted = (table.c.id, table.c.email, *(table.c[name] for name in CUSTOMER_FIELDS))
+    existing = {row.email: row for row in db.session.execute(
+        select(*wanted).where(_among(table.c.email, list(details))))}
+    ids = {email: row.id for email, row in existing.items()}
     new = [
-        {"email": email, "status": "none", "created_at": utcnow(),
-         **{name: info.get(name) for name in CUSTOMER_FIELDS}}
+        {"email": email, **{name: info.get(name) for name in CUSTOMER_FIELDS}}
         for email, info in details.items() if email not in existing
     ]
     if new:
-        db.session.execute(_insert(Customer).on_conflict_do_nothing(index_elements=["email"]), new)
-        existing.update({
-            c.email: c
-            for c in db.session.scalars(
-                select(Customer).where(Customer.email.in_([n["email"] for n in new]))
-            )
-        })
-    for email, info in details.items():
-        customer = existing[email]
-        for name, value in info.items():
-            if not getattr(customer, name):
-                setattr(customer, name, value)
-    return {email: customer.id for email, customer in existing.items()}
+        created = _write(
+            table, new, same={"status": "none", "created_at": utcnow()},
+            finish=lambda stmt: stmt.on_conflict_do_nothing(index_elements=["email"])
+            .returning(table.c.id, table.c.email))
+        ids.update({row.email: row.id for row in created})
+        raced = [n["email"] for n in new if n["email"] not in ids]
+        if raced:  # created meanwhile by a concurrent transaction
+            for row in db.session.execute(select(*wanted).where(_among(table.c.email, raced))):
+                existing[row.email] = row
+                ids[row.email] = row.id
+    for email, row in existing.items():
+        gaps = {name: value for name, value in details[email].items() if not row._mapping[name]}
+        if gaps:
+            db.session.execute(update(table).where(table.c.id == row.id).values(**gaps))
+    return ids
 
 
 def _carry_latest(inserted) -> None:
@@ -162,39 +196,51 @@ def _carry_latest(inserted) -> None:
         if best is None or (row.responded_at, row.id) >= (best.responded_at, best.id):
             latest_overall[row.customer_id] = row
 
-    stmt = _insert(QuarterScore)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["quarter", "touchpoint", "customer_id"],
-        set_={
-            "score": stmt.excluded.score,
-            "responded_at": stmt.excluded.responded_at,
-            "response_id": stmt.excluded.response_id,
-        },
-        where=stmt.excluded.responded_at >= QuarterScore.responded_at,
-    )
-    db.session.execute(stmt, [
+    scores = QuarterScore.__table__
+
+    def upsert(stmt):
+        return stmt.on_conflict_do_update(
+            index_elements=["quarter", "touchpoint", "customer_id"],
+            set_={
+                "score": stmt.excluded.score,
+                "responded_at": stmt.excluded.responded_at,
+                "response_id": stmt.excluded.response_id,
+            },
+            where=stmt.excluded.responded_at >= scores.c.responded_at,
+        )
+
+    _write(scores, [
         {"quarter": q, "touchpoint": tp, "customer_id": cid, "score": row.score,
          "responded_at": row.responded_at, "response_id": row.id}
         for (q, tp, cid), row in latest_by_quarter.items()
+    ], upsert)
+    _set_latest([
+        {"cid": cid, "score": row.score, "at": row.responded_at, "status": status_for(row.score)}
+        for cid, row in latest_overall.items()
     ])
-
-    customers = Customer.__table__
-    db.session.execute(
-        update(customers)
-        .where(
-            customers.c.id == bindparam("cid"),
-            (customers.c.latest_response_at.is_(None))
-            | (customers.c.latest_response_at <= bindparam("at")),
-        )
-        .values(latest_score=bindparam("score"), latest_response_at=bindparam("at"),
-                status=bindparam("status")),
-        [
-            {"cid": cid, "score": row.score, "at": row.responded_at,
-             "status": status_for(row.score)}
-            for cid, row in latest_overall.items()
-        ],
-    )
     db.session.expire_all()
+
+
+def _set_latest(latest: list[dict]) -> None:
+    """Set each customer's latest score and status unless they have a later answer."""
+    customers = Customer.__table__
+    if _postgresql():
+        new = _unnest({"cid": customers.c.id.type, "score": customers.c.latest_score.type,
+                       "at": customers.c.latest_response_at.type,
+                       "status": customers.c.status.type}, name="latest")
+        stmt = update(customers).where(customers.c.id == new.c.cid)
+        at, params = new.c.at, {f"a_{k}": [v[k] for v in latest] for k in latest[0]}
+        values = {"latest_score": new.c.score, "status": new.c.status}
+    else:
+        stmt = update(customers).where(customers.c.id == bindparam("cid"))
+        at, params = bindparam("at"), latest
+        values = {"latest_score": bindparam("score"), "status": bindparam("status")}
+    db.session.execute(
+        stmt.where(or_(customers.c.latest_response_at.is_(None),
+                       customers.c.latest_response_at <= at))
+        .values(latest_response_at=at, **values),
+        params,
+    )
 
 
 def record_response(values: dict, source: str) -> Response | None:
