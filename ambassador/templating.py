@@ -1,6 +1,6 @@
 """Template filters and the navigation shown to each role."""
 
-from flask import Flask
+from flask import Flask, request
 from flask_login import current_user
 
 NAV = {
@@ -21,6 +21,15 @@ def navigation() -> list[tuple[str, str]]:
     return NAV.get(current_user.role, [])
 
 
+def is_current(endpoint: str) -> bool:
+    """Whether a menu entry is the page being shown (or its section, for one-entry sections)."""
+    if request.endpoint == endpoint:
+        return True
+    section = endpoint.partition(".")[0]
+    same_section = [e for e, _label in navigation() if e.partition(".")[0] == section]
+    return request.blueprint == section and same_section == [endpoint]
+
+
 def format_datetime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Show a UTC datetime (the UI states times in UTC)."""
     return value.strftime(fmt) if value else ""
@@ -36,3 +45,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["is_current"] = is_current

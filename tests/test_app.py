@@ -59,3 +59,17 @@ def test_production_refuses_to_start_without_secret(monkeypatch):
     with pytest.raises(SystemExit) as info:
         create_app("production")
     assert "SECRET_KEY" in str(info.value)
+
+
+def test_menu_marks_the_current_section(client, make_user, login):
+    from ambassador.nps.models import ImportRun
+
+    user = login(make_user("marketer"))
+    run = ImportRun(user_id=user.id, filename="q3.csv", imported=1)
+    db.session.add(run)
+    db.session.commit()
+    result = client.get(f"/import/runs/{run.id}").get_data(as_text=True)
+    assert 'aria-current="page">Import</a>' in result
+    accounts = client.get("/dashboard/accounts").get_data(as_text=True)
+    assert 'aria-current="page">Accounts</a>' in accounts
+    assert 'aria-current="page">Dashboard</a>' not in accounts

@@ -210,3 +210,22 @@ def test_iter_rows_uses_the_guessed_column():
     info = inspect(data)
     rows = list(iter_rows(data, info))
     assert rows[0].values["score"] == 10
+
+
+def test_an_out_of_range_answer_does_not_hide_the_recommend_question():
+    question = "Bizi bir arkadaşınıza tavsiye etme olasılığınız nedir?"
+    data = make_csv([["E-posta", question, "Yorum"], ["a@x.io", "9,0", "Çok iyi"],
+                     ["b@x.io", "10", ""], ["c@x.io", "11", "?"], ["d@x.io", "6", ""]],
+                    delimiter=";", encoding="cp1254")
+    info, rows = parse(data)
+    assert info.mapping["score"] == question
+    assert [r.values["score"] if r.values else r.error for r in rows] == [
+        9, 10, "score 11 is outside 0-10", 6]
+
+
+def test_columns_of_mostly_scores_are_offered_when_none_is_worded():
+    data = make_csv([["email", "Rating", "Effort"], ["a@x.io", "9", "2"],
+                     ["b@x.io", "12", "3"], ["c@x.io", "8", "40"], ["d@x.io", "7", "1"]])
+    error = file_error(data)
+    assert "No score column found" in str(error)
+    assert error.candidates == ["Rating", "Effort"]

@@ -120,14 +120,25 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
-def guess_score(candidates: list[str], labels: dict[str, str]) -> str:
-    """The one score column among `candidates`, or ImportFileError naming them."""
+def guess_score(candidates: list[str], labels: dict[str, str],
+                mostly: list[str] | None = None) -> str:
+    """The one score column among `candidates`, or ImportFileError naming them.
+
+    `candidates` hold only 0-10 scores; `mostly` hold mainly scores and a few values out
+    of range. Without a candidate, one `mostly` column worded like the NPS question is
+    taken (its bad values become rejected rows); several are offered as a choice.
+    """
+    def is_worded(column: str) -> bool:
+        return any(w in _fold(labels.get(column, column)) for w in _SCORE_WORDS)
+
     if not candidates:
+        worded_mostly = [c for c in mostly or [] if is_worded(c)]
+        if len(worded_mostly) == 1:
+            return worded_mostly[0]
         raise ImportFileError(
             "No score column found: add a column named 'score' holding whole numbers 0-10,"
-            " or choose the column.")
-    worded = [c for c in candidates
-              if any(w in _fold(labels.get(c, c)) for w in _SCORE_WORDS)]
+            " or choose the column.", candidates=list(mostly or []))
+    worded = [c for c in candidates if is_worded(c)]
     if len(worded) == 1:
         return worded[0]
     if len(candidates) == 1:

@@ -110,6 +110,7 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
     width = len(columns)
     candidates = [i for i, c in enumerate(columns) if may_be_score(c)]
     filled = [0] * width
+    bad = [0] * width  # non-empty cells that are not a 0-10 score
     date_at = columns.index(mapping["responded_at"]) if mapping["responded_at"] else None
     counts: dict[str, int] = {}
     examples: dict[str, str] = {}
@@ -134,8 +135,10 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
                     if is_score(cells[i]):
                         filled[i] += 1
                     else:
-                        drop = drop or []
-                        drop.append(i)
+                        bad[i] += 1
+                        if bad[i] > filled[i] and bad[i] > 20:  # clearly not a score column
+                            drop = drop or []
+                            drop.append(i)
             if drop:
                 candidates = [i for i in candidates if i not in drop]
             if date_at is not None and date_at < n and cells[date_at]:
@@ -147,10 +150,13 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
         raise csv_problem(exc, line) from None
     if not data_rows:
         raise ImportFileError("The file has a header row but no data rows.")
-    score_candidates = [columns[i] for i in candidates if filled[i]]
+    score_candidates = [columns[i] for i in candidates if filled[i] and not bad[i]]
     if mapping["score"] is None:
         labels = {c: f"{c} {q}" for c, q in zip(columns, header.questions, strict=False)}
-        mapping["score"] = guess_score(score_candidates, labels)
+        # Columns mostly of 0-10 scores: an out-of-range answer is a rejected row, not a
+        # reason to miss the score column.
+        mostly = [columns[i] for i in candidates if filled[i] > bad[i] > 0]
+        mapping["score"] = guess_score(score_candidates, labels, mostly)
     if date_at is None:
         date_order = None
     elif options.date_format:
