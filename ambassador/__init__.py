@@ -69,12 +69,9 @@ def register_cli(app: Flask) -> None:
     """Add the commands that are not attached to a blueprint."""
     from ambassador.auth.cli import tokens_cli, users_cli
     from ambassador.demo import demo_cli
-    from ambassador.nps import import_cli
     from ambassador.nps.cli import nps_cli
     from ambassador.portal.cli import invitations_cli
 
-    if hasattr(import_cli, "import_command"):
-        nps_cli.add_command(import_cli.import_command, "import")
     for group in (users_cli, tokens_cli, nps_cli, invitations_cli, demo_cli):
         app.cli.add_command(group)
 
