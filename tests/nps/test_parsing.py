@@ -398,3 +398,9 @@ def test_iter_rows_mapping_can_unmap_the_joined_name():
     assert rows[0].values["name"] is None
     rows = list(iter_rows(data, info, ParseOptions(mapping={"name": "RecipientLastName"})))
     assert rows[0].values["name"] == "Lee"
+
+
+def test_turkish_date_headers_are_aliases():
+    data = make_csv([["E-posta", "Puan", "Tarih"], ["a@x.io", "9", "2026-11-24"]])
+    info = inspect(data)
+    assert info.mapping["responded_at"] == "Tarih"

@@ -27,7 +27,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "score": _keys("score", "NPS", "Note", "Puan", "NPS Score", "Score NPS"),
     "responded_at": _keys("responded_at", "Timestamp", "Submit Date (UTC)", "RecordedDate",
                           "Recorded Date", "End Date", "EndDate", "Date", "Horodateur",
-                          "Zaman damgası"),
+                          "Date de réponse", "Zaman damgası", "Tarih", "Yanıt Tarihi"),
     "comment": _keys("comment", "Comments", "Commentaire", "Commentaires", "Yorum",
                      "Yorumlar"),
     "name": _keys("name", "Full Name", "Nom", "Nom complet", "Ad Soyad"),
