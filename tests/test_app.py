@@ -73,3 +73,11 @@ def test_menu_marks_the_current_section(client, make_user, login):
     accounts = client.get("/dashboard/accounts").get_data(as_text=True)
     assert 'aria-current="page">Accounts</a>' in accounts
     assert 'aria-current="page">Dashboard</a>' not in accounts
+
+
+def test_ids_beyond_a_database_integer_are_not_found(client, make_user, login):
+    login(make_user("admin"))
+    for url in ("/import/runs/99999999999999999999", "/import/runs/2147483648"):
+        assert client.get(url).status_code == 404
+    response = client.post("/admin/tokens/99999999999999999999/revoke")
+    assert response.status_code == 404
