@@ -11,23 +11,23 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+from ambassador.nps.parsing import FIELDS
+from ambassador.nps.parsing.values import (
+    MAX_COMMENT,
+    MAX_EMAIL,
+    MAX_LANGUAGE,
+    MAX_TEXT,
+    TEXT_LIMITS,
+)
 from ambassador.utils import ServiceError, normalise_email, utcnow
 
 MAX_ITEMS = 1000
 MAX_ERRORS = 1000
 MAX_UNKNOWN = 10
-MAX_EMAIL = 254
-MAX_COMMENT = 10_000
-MAX_TEXT = 255
-MAX_LANGUAGE = 35
 ID_RANGE = (-(2**63), 2**63 - 1)
 FUTURE_SLACK = timedelta(days=1)
 TOUCHPOINTS = ("relational", "transactional")
-TEXT_LIMITS = {"comment": MAX_COMMENT, "name": MAX_TEXT, "company": MAX_TEXT,
-               "language": MAX_LANGUAGE}
 ID_FIELDS = ("external_id", "contact_ref")
-FIELDS = ("email", "score", "responded_at", "comment", "name", "company", "external_id",
-          "touchpoint", "contact_ref", "language")
 SCORE_PATTERN = "^([0-9]|10)$"
 DATE_PATTERN = (
     "^([0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -72,10 +72,10 @@ def validate_item(item, now: datetime) -> tuple[dict, list[tuple[str | None, str
 
 
 def _check(name: str, value, now: datetime):
-    if name in TEXT_LIMITS:
-        return _text(name, value, TEXT_LIMITS[name])
     if name in ID_FIELDS:
         return _identifier(name, value)
+    if name in TEXT_LIMITS:
+        return _text(name, value, TEXT_LIMITS[name])
     if name == "responded_at":
         return _responded_at(value, now)
     return {"email": _email, "score": _score, "touchpoint": _touchpoint}[name](value)

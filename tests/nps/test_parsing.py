@@ -404,3 +404,11 @@ def test_turkish_date_headers_are_aliases():
     data = make_csv([["E-posta", "Puan", "Tarih"], ["a@x.io", "9", "2026-11-24"]])
     info = inspect(data)
     assert info.mapping["responded_at"] == "Tarih"
+
+
+def test_language_longer_than_the_column_is_a_row_error():
+    data = make_csv([["email", "score", "language"], ["a@x.io", "9", "x" * 36],
+                     ["b@x.io", "9", "tr-TR"]])
+    _info, rows = parse(data)
+    assert rows[0].values is None and "language" in rows[0].error
+    assert rows[1].values["language"] == "tr-TR"

@@ -87,7 +87,7 @@ def test_unknown_touchpoint_is_a_row_error():
     assert row.error == "unknown touchpoint 'Onboarding' (use relational or transactional)"
 
 
-@pytest.mark.parametrize("field", ["name", "company", "external_id", "contact_ref", "language"])
+@pytest.mark.parametrize("field", ["name", "company", "external_id", "contact_ref"])
 def test_text_fields_stripped_and_capped_at_255(field):
     assert one_row(field, "  x  ").values[field] == "x"
     assert one_row(field, "").values[field] is None
@@ -96,6 +96,13 @@ def test_text_fields_stripped_and_capped_at_255(field):
     label = field.replace("_", " ")
     assert row.values is None
     assert row.error == f"{label} is too long (256 characters, max 255)"
+
+
+def test_language_capped_at_the_width_of_its_column():
+    assert one_row("language", "l" * 35).values["language"] == "l" * 35
+    row = one_row("language", "l" * 36)
+    assert row.values is None
+    assert row.error == "language is too long (36 characters, max 35)"
 
 
 def test_comment_capped_at_10000_and_rejected_not_truncated():

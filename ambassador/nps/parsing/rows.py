@@ -8,9 +8,8 @@ from datetime import tzinfo
 from ambassador.nps.parsing.base import FIELDS, Row
 from ambassador.nps.parsing.dates import parse_date
 from ambassador.nps.parsing.values import (
-    MAX_COMMENT,
     MAX_EMAIL,
-    MAX_TEXT,
+    TEXT_LIMITS,
     ValueProblem,
     parse_email,
     parse_score,
@@ -21,7 +20,6 @@ from ambassador.utils import EMAIL_RE
 
 _PLAIN_TOUCHPOINTS = frozenset({"relational", "transactional", ""})
 _DATE_CACHE = 10_000
-_TEXT_FIELDS = ("comment", "name", "company", "external_id", "contact_ref", "language")
 
 
 def row_builder(columns: list[str], mapping: dict[str, str | None],
@@ -32,8 +30,8 @@ def row_builder(columns: list[str], mapping: dict[str, str | None],
     at = {f: columns.index(c) for f, c in mapping.items() if c}
     email_at, score_at = at["email"], at["score"]
     date_at, touch_at = at.get("responded_at"), at.get("touchpoint")
-    texts = tuple((f, at[f], MAX_COMMENT if f == "comment" else MAX_TEXT, f.replace("_", " "))
-                  for f in _TEXT_FIELDS if f in at)
+    texts = tuple((f, at[f], TEXT_LIMITS[f], f.replace("_", " "))
+                  for f in TEXT_LIMITS if f in at)
     halves = None
     if parts and "name" not in at:
         halves = (columns.index(parts[0]), columns.index(parts[1]))

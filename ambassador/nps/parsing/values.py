@@ -9,6 +9,11 @@ from ambassador.utils import EMAIL_RE
 MAX_COMMENT = 10_000
 MAX_TEXT = 255
 MAX_EMAIL = 254
+MAX_LANGUAGE = 35
+# The longest value each text field may hold (the widths of the columns that store them);
+# the CSV importer and the JSON API both check against these.
+TEXT_LIMITS = {"comment": MAX_COMMENT, "name": MAX_TEXT, "company": MAX_TEXT,
+               "external_id": MAX_TEXT, "contact_ref": MAX_TEXT, "language": MAX_LANGUAGE}
 
 _SCORE = re.compile(
     r"(-?\d+)(?:[.,](\d+))?"                      # 9, 9,0, 9.0, -1, 9.5
