@@ -45,6 +45,11 @@ class User(UserMixin, db.Model):
         return self.role in STAFF_ROLES
 
     @property
+    def home_endpoint(self) -> str:
+        """Where this person starts: marketers and admins the dashboard, promoters the portal."""
+        return "nps.dashboard" if self.is_staff else "portal.home"
+
+    @property
     def display_name(self) -> str:
         return self.name or self.email
 

@@ -42,7 +42,7 @@ def load_user(identity: str):
 
 def home_for(user) -> str:
     """Where a user lands after logging in."""
-    return url_for("nps.dashboard") if user.is_staff else url_for("portal.home")
+    return url_for(user.home_endpoint)
 
 
 def _login_limit() -> str:

@@ -28,9 +28,7 @@ def _invitation_helpers() -> dict:
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if current_user.is_staff:
-        return redirect(url_for("nps.dashboard"))
-    return redirect(url_for("portal.home"))
+    return redirect(url_for(current_user.home_endpoint))
 
 
 @bp.route("/portal")
