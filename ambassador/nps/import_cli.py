@@ -53,7 +53,9 @@ def _fail(message: str) -> None:
 def _hint(exc: ImportFileError) -> str:
     """The parser's message, plus the option that fixes it on the command line."""
     message = str(exc)
-    if exc.candidates:
+    if exc.needs_date_format:
+        message += " Use --date-format dmy or mdy."
+    elif exc.candidates:
         message += " Use --map score=COLUMN."
     elif message.startswith("No email column"):
         message += " Use --map email=COLUMN."

@@ -1,6 +1,5 @@
 """The web preview: what the form chose, reading the file by it, and what to ask the user."""
 
-import re
 from dataclasses import dataclass, field, replace
 
 from ambassador.nps.importer import header_signature, mappings_for
@@ -12,12 +11,6 @@ NOT_IN_FILE = ""
 JOINED_NAME = "+"   # "first name + last name" in the name drop-down
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 DATE_ORDERS = ("dmy", "mdy")
-_CLI_HINT = re.compile(r"\s*\((?:--|use --)[^)]*\)")
-
-
-def for_web(exc: Exception) -> str:
-    """A parser message without its command-line hints such as "(--date-format dmy)"."""
-    return _CLI_HINT.sub("", str(exc))
 
 
 @dataclass
@@ -152,10 +145,10 @@ def read_for_preview(data: bytes, choices: Choices) -> Preview:
                 candidates = exc.candidates
                 attempt = replace(attempt, mapping={**attempt.mapping, "score": exc.candidates[0]})
             elif attempt.mapping:
-                problems.append(f"{for_web(exc)} The columns were detected again.")
+                problems.append(f"{str(exc)} The columns were detected again.")
                 attempt = replace(attempt, mapping={})
             elif attempt != Choices():
-                problems.append(f"{for_web(exc)} Encoding and delimiter were detected again.")
+                problems.append(f"{str(exc)} Encoding and delimiter were detected again.")
                 attempt = Choices()
             else:
                 raise

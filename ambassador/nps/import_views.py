@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ambassador.auth.access import staff
 from ambassador.extensions import db
 from ambassador.nps import import_forms as forms
-from ambassador.nps.import_preview import Choices, Preview, for_web, read_for_preview
+from ambassador.nps.import_preview import Choices, Preview, read_for_preview
 from ambassador.nps.importer import (
     FIELDS,
     ImportFileError,
@@ -69,7 +69,7 @@ def upload():
     try:
         read_for_preview(data, Choices())
     except ImportFileError as exc:
-        return _upload_page(form, 400, for_web(exc))
+        return _upload_page(form, 400, str(exc))
     db.session.execute(delete(ImportUpload).where(
         ImportUpload.created_at < utcnow() - UPLOAD_MAX_AGE))
     stored = ImportUpload(token=new_token(), user_id=current_user.id,
@@ -121,7 +121,7 @@ def preview(token: str):
     try:
         shown = read_for_preview(stored.data, choices)
     except ImportFileError as exc:
-        return _upload_page(forms.UploadForm(formdata=None), 400, for_web(exc))
+        return _upload_page(forms.UploadForm(formdata=None), 400, str(exc))
     if action != "import":
         return _preview_page(stored, shown, form, applied=applied)
     if not form.validate():
@@ -144,7 +144,7 @@ def _import(stored: ImportUpload, choices: Choices, shown: Preview, form: forms.
         db.session.commit()
     except (ImportFileError, ServiceError) as exc:
         db.session.rollback()
-        return _preview_page(stored, shown, form, 400, for_web(exc))
+        return _preview_page(stored, shown, form, 400, str(exc))
     except IntegrityError:  # a concurrent double submit saved the same mapping name first
         db.session.rollback()
         flash("This upload was already imported: see the imports below.", "info")

@@ -89,12 +89,12 @@ def decide_order(counts: dict[str, int], examples: dict[str, str]) -> str | None
     if dmy:
         raise ImportFileError(
             f"Some dates are day-first ({shown(examples['dmy'])}) and as many are month-first"
-            f" ({shown(examples['mdy'])}); choose day-first or month-first"
-            " (--date-format dmy or mdy).", needs_date_format=True)
+            f" ({shown(examples['mdy'])}); choose day-first or month-first.",
+            needs_date_format=True)
     if counts.get("ambiguous"):
         raise ImportFileError(
             f"Dates such as {shown(examples['ambiguous'])} could be day/month/year or"
-            " month/day/year; choose day-first or month-first (--date-format dmy or mdy).",
+            " month/day/year; choose day-first or month-first.",
             needs_date_format=True)
     if counts.get("fixed"):
         return "iso"
