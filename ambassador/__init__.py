@@ -53,36 +53,40 @@ class DatabaseIdConverter(IntegerConverter):
 def register_extensions(app: Flask) -> None:
     """Bind db, migrations, login, CSRF and the rate limiter to the app."""
     import ambassador.models  # noqa: F401  (complete metadata for migrations)
+    from ambassador.mail import instant
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    instant.install()
 
 
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
+    from ambassador.api.views import bp as api_bp
     from ambassador.auth.views import bp as auth_bp
-    from ambassador.mail.views import bp as mail_bp
-    from ambassador.nps.api import bp as api_bp
-    from ambassador.nps.import_views import bp as imports_bp
+    from ambassador.imports.views import bp as imports_bp
     from ambassador.nps.views import bp as nps_bp
     from ambassador.portal.views import bp as portal_bp
 
-    for bp in (auth_bp, mail_bp, nps_bp, imports_bp, api_bp, portal_bp):
+    for bp in (auth_bp, nps_bp, imports_bp, api_bp, portal_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)
 
 
 def register_cli(app: Flask) -> None:
-    """Add the commands that are not attached to a blueprint."""
+    """Add each feature's command group (one `cli.py` per package)."""
     from ambassador.auth.cli import tokens_cli, users_cli
     from ambassador.demo import demo_cli
+    from ambassador.imports.cli import import_command
+    from ambassador.mail.cli import outbox_cli
     from ambassador.nps.cli import nps_cli
     from ambassador.portal.cli import invitations_cli
 
-    for group in (users_cli, tokens_cli, nps_cli, invitations_cli, demo_cli):
+    nps_cli.add_command(import_command, "import")
+    for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, demo_cli):
         app.cli.add_command(group)
 
 

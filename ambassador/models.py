@@ -1,17 +1,12 @@
 """Every feature's models, imported together so the metadata is complete."""
 
-from ambassador.auth.models import ApiToken, Invitation, PasswordToken, User
+from ambassador.auth.models import ApiToken, PasswordToken, User
+from ambassador.imports.models import ImportMapping, ImportRun, ImportUpload
 from ambassador.mail.models import OutboxMessage
-from ambassador.nps.models import (
-    Customer,
-    ImportMapping,
-    ImportRun,
-    ImportUpload,
-    QuarterScore,
-    Response,
-)
+from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
+from ambassador.portal.models import Invitation
 
 __all__ = [
     "ApiToken", "Customer", "ImportMapping", "ImportRun", "ImportUpload", "Invitation",
-    "OutboxMessage", "PasswordToken", "QuarterScore", "Response", "User",
+    "OutboxMessage", "PasswordToken", "QuarterScore", "QuarterTally", "Response", "User",
 ]

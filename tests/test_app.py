@@ -62,7 +62,7 @@ def test_production_refuses_to_start_without_secret(monkeypatch):
 
 
 def test_menu_marks_the_current_section(client, make_user, login):
-    from ambassador.nps.models import ImportRun
+    from ambassador.imports.models import ImportRun
 
     user = login(make_user("marketer"))
     run = ImportRun(user_id=user.id, filename="q3.csv", imported=1)

@@ -1,4 +1,4 @@
-"""People who log in, their one-time links, and API tokens."""
+"""People who log in, their one-time password links, and API tokens."""
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -68,23 +68,6 @@ class PasswordToken(db.Model):
     used_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     user = relationship(User)
-
-
-class Invitation(db.Model):
-    """A single-use invitation for an active ambassador to create their account."""
-
-    __tablename__ = "invitations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), index=True
-    )
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[object] = mapped_column(UTCDateTime)
-    used_at: Mapped[object | None] = mapped_column(UTCDateTime)
-
-    customer = relationship("Customer")
 
 
 class ApiToken(db.Model):

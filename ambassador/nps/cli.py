@@ -1,13 +1,11 @@
-"""`nps score` and `nps export` (the `nps import` command lives in import_cli.py)."""
+"""`nps score` and `nps export` (`nps import` is the importer's, added in register_cli)."""
 
 import click
 from flask.cli import AppGroup
 
 from ambassador.nps import export, scores
-from ambassador.nps.import_cli import import_command
 
 nps_cli = AppGroup("nps", help="NPS responses: import, export, score.")
-nps_cli.add_command(import_command, "import")
 
 
 def _quarter(_ctx, _param, value: str | None) -> str | None:

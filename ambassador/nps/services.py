@@ -11,12 +11,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from flask import current_app
 from sqlalchemy import any_, bindparam, cast, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ambassador.extensions import db
 from ambassador.nps.models import SOURCES, Customer, QuarterScore, Response
 from ambassador.nps.rules import quarter_of, status_for
+from ambassador.nps.signals import StatusChange, responses_recorded
 from ambassador.utils import utcnow
 
 BATCH = 1000
@@ -94,7 +96,8 @@ def record_responses(items: Iterable[dict], source: str, batch_size: int = BATCH
     """Store validated responses (dicts with the import fields); duplicates are skipped.
 
     Each dict has at least `email` (normalised) and `score` (0-10); `responded_at`
-    (aware datetime) defaults to now. Flushes, never commits.
+    (aware datetime) defaults to now. Sends `responses_recorded` once per batch that
+    stored something. Flushes, never commits.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
@@ -116,7 +119,7 @@ def _record_batch(items: list[dict], source: str) -> IngestResult:
         seen.add(key)
         values["dedupe_key"] = key
         rows.append(values)
-    customers = _customers_for(rows)
+    customers, before = _customers_for(rows)
     responses = Response.__table__
     inserted = _write(
         responses,
@@ -140,12 +143,29 @@ def _record_batch(items: list[dict], source: str) -> IngestResult:
             responses.c.responded_at, responses.c.touchpoint),
     ).all()
     _carry_latest(inserted)
-    return IngestResult(created=len(inserted), duplicates=len(items) - len(inserted),
-                        response_ids=[row.id for row in inserted])
+    result = IngestResult(created=len(inserted), duplicates=len(items) - len(inserted),
+                          response_ids=[row.id for row in inserted])
+    if inserted:
+        _announce(source, {row.customer_id for row in inserted}, before, result.response_ids)
+    return result
 
 
-def _customers_for(rows: list[dict]) -> dict[str, int]:
-    """Find or create the customers of a batch; fill in details they were missing."""
+def _announce(source: str, customer_ids: set[int], before: dict[int, str],
+              response_ids: list[int]) -> None:
+    """Send `responses_recorded` for one batch with each customer's old and new status."""
+    table = Customer.__table__
+    after = dict(db.session.execute(
+        select(table.c.id, table.c.status).where(_among(table.c.id, sorted(customer_ids)))).all())
+    changes = {cid: StatusChange(before.get(cid, "none"), after[cid]) for cid in after}
+    responses_recorded.send(current_app._get_current_object(), source=source,
+                            changes=changes, response_ids=response_ids)
+
+
+def _customers_for(rows: list[dict]) -> tuple[dict[str, int], dict[int, str]]:
+    """Find or create the customers of a batch; fill in details they were missing.
+
+    Returns the customer id of each email and the status each known customer had.
+    """
     details: dict[str, dict] = {}
     for r in rows:
         known = details.setdefault(r["email"], {})
@@ -153,7 +173,8 @@ def _customers_for(rows: list[dict]) -> dict[str, int]:
             if r.get(name):
                 known[name] = r[name]
     table = Customer.__table__
-    wanted = (table.c.id, table.c.email, *(table.c[name] for name in CUSTOMER_FIELDS))
+    wanted = (table.c.id, table.c.email, table.c.status,
+              *(table.c[name] for name in CUSTOMER_FIELDS))
     existing = {row.email: row for row in db.session.execute(
         select(*wanted).where(_among(table.c.email, list(details))))}
     ids = {email: row.id for email, row in existing.items()}
@@ -176,7 +197,7 @@ def _customers_for(rows: list[dict]) -> dict[str, int]:
         gaps = {name: value for name, value in details[email].items() if not row._mapping[name]}
         if gaps:
             db.session.execute(update(table).where(table.c.id == row.id).values(**gaps))
-    return ids
+    return ids, {row.id: row.status for row in existing.values()}
 
 
 def _carry_latest(inserted) -> None:

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 
 from ambassador.auth.access import staff
 from ambassador.nps import charts, export, forms, scores
+from ambassador.nps.actions import dashboard_actions
 from ambassador.nps.models import TOUCHPOINTS
 
 bp = Blueprint("nps", __name__)
@@ -19,7 +20,7 @@ def dashboard():
     """NPS of a quarter with n and margin of error, its split, trend and latest comments."""
     span = scores.quarter_span()
     if span is None:
-        return render_template("nps/dashboard.html", empty=True)
+        return render_template("nps/dashboard.html", empty=True, actions=dashboard_actions())
     current = scores.current_quarter()
     companies = scores.companies()
     parsed = forms.parse_filters(request.args, current, companies)
@@ -33,6 +34,7 @@ def dashboard():
     return render_template(
         "nps/dashboard.html",
         empty=False,
+        actions=dashboard_actions(),
         filters=filters,
         ignored=parsed.ignored,
         score=score,

@@ -3,8 +3,8 @@
 import click
 from flask.cli import AppGroup
 
-from ambassador.auth.invitations import send_invitations
 from ambassador.extensions import db
+from ambassador.portal.invitations import send_invitations
 
 invitations_cli = AppGroup("invitations", help="Invite active ambassadors to the portal.")
 

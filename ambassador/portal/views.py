@@ -4,11 +4,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 
-from ambassador.auth import invitations
 from ambassador.auth.access import any_user, public, staff
 from ambassador.auth.forms import EmptyForm
 from ambassador.extensions import db, limiter
+from ambassador.nps.actions import register_dashboard_action
 from ambassador.nps.rules import segment
+from ambassador.portal import invitations
 from ambassador.portal.forms import AcceptInvitationForm
 from ambassador.utils import ServiceError
 
@@ -17,10 +18,11 @@ bp = Blueprint("portal", __name__)
 PENDING_CAP = 1000
 
 
-@bp.app_context_processor
-def _invitation_helpers() -> dict:
-    # A callable, so that only the pages showing the count pay for its query.
-    return {"uninvited_count": lambda: invitations.count_uninvited(cap=PENDING_CAP)}
+@bp.record_once
+def _dashboard_button(state) -> None:
+    register_dashboard_action(
+        state.app, "portal/_dashboard_action.html",
+        lambda: {"pending": invitations.count_uninvited(cap=PENDING_CAP)})
 
 
 @bp.route("/")

@@ -76,3 +76,38 @@ def test_customer_details_are_kept_and_filled_in():
     db.session.commit()
     customer = db.session.scalar(select(Customer))
     assert (customer.name, customer.company) == ("Şükrü Yılmaz", "Ağaoğlu A.Ş.")
+
+
+def _listen():
+    """Record every responses_recorded signal sent while the returned list is alive."""
+    from ambassador.nps.signals import responses_recorded
+
+    received = []
+
+    def receiver(app, **kw):
+        received.append(kw)
+
+    responses_recorded.connect(receiver)
+    return received, lambda: responses_recorded.disconnect(receiver)
+
+
+def test_one_signal_per_batch_with_old_and_new_status():
+    record_responses([{"email": "ana@example.com", "score": 10,
+                       "responded_at": utc(2026, 1, 5)}], "api")
+    received, stop = _listen()
+    try:
+        items = [{"email": f"p{i}@example.com", "score": 9, "responded_at": utc(2026, 2, 1)}
+                 for i in range(5)]
+        items.append({"email": "ana@example.com", "score": 3, "responded_at": utc(2026, 2, 2)})
+        record_responses(items, "import", batch_size=4)
+        record_responses(items, "import", batch_size=4)  # all duplicates: nothing to say
+    finally:
+        stop()
+    assert [len(r["changes"]) for r in received] == [4, 2]
+    changes = {cid: change for r in received for cid, change in r["changes"].items()}
+    ana = db.session.scalar(select(Customer).where(Customer.email == "ana@example.com"))
+    assert changes[ana.id] == ("active", "lapsed")
+    others = [c for cid, c in changes.items() if cid != ana.id]
+    assert others == [("none", "active")] * 5
+    assert {r["source"] for r in received} == {"import"}
+    assert sum(len(r["response_ids"]) for r in received) == 6

@@ -4,12 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import render_template
 from sqlalchemy import func, select
 
-from ambassador.auth import invitations
-from ambassador.auth.models import Invitation, User
+from ambassador.auth.models import User
 from ambassador.extensions import db
+from ambassador.portal import invitations
+from ambassador.portal.models import Invitation
 from ambassador.utils import utcnow
 from tests.conftest import utc
 
@@ -203,12 +203,13 @@ def test_send_invitations_button_invites_and_flashes(client, make_user, login, m
     assert len(outbox()) == 2
 
 
-def test_actions_partial_counts_who_is_left_to_invite(app, make_response):
+def test_dashboard_shows_the_portal_button_with_who_is_left_to_invite(
+        client, make_user, login, make_response):
     make_response(10)
     make_response(9)
     make_response(7)
-    with app.test_request_context("/dashboard"):
-        html = render_template("nps/_actions.html")
+    login(make_user("marketer"))
+    html = client.get("/dashboard").get_data(as_text=True)
     assert "Send invitations (2)" in " ".join(html.split())
     assert 'action="/dashboard/invitations"' in html
 

@@ -1,0 +1,1 @@
+"""The JSON APIs for other programs and their OpenAPI document."""

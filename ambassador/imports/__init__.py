@@ -1,0 +1,1 @@
+"""The importer: reading survey exports, previewing them, importing them (web and CLI)."""

@@ -1,0 +1,245 @@
+"""Invitations: the one mail that brings an active ambassador to their portal.
+
+Who is invited: every customer whose status is active, who has no account (no user
+with their customer_id or their email) and no open invitation (unused, unexpired).
+
+Concurrency, without a unique partial index: each invitation is written by a
+conditional INSERT … SELECT … WHERE the customer is still eligible, and on PostgreSQL
+the customer row is locked first (`FOR UPDATE SKIP LOCKED` for the batch,
+`FOR UPDATE` for a single fresh link). The conditional INSERT is a new statement, so
+under READ COMMITTED it sees every invitation committed by whoever held the lock
+before; a second `invitations send` skips the rows the first one holds. SQLite runs
+each INSERT under its database write lock, which serialises the check and the write.
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import case, exists, func, insert, literal, or_, select, update
+from sqlalchemy.types import Integer, String
+
+from ambassador.auth import services as accounts
+from ambassador.auth.models import User
+from ambassador.extensions import db
+from ambassador.mail.services import queue_mail
+from ambassador.nps.models import Customer
+from ambassador.portal.models import Invitation
+from ambassador.urls import absolute_url
+from ambassador.utils import NotFound, ServiceError, UTCDateTime, hash_token, new_token, utcnow
+
+# A dead link's "send me a fresh one" button mails at most once in this window.
+RENEW_COOLDOWN = timedelta(minutes=10)
+GREETINGS = {"fr": ("Bonjour", "Bienvenue"), "tr": ("Merhaba", "Hoş geldiniz")}
+DEFAULT_GREETING = ("Hello", "Welcome")
+
+
+class InvitationDead(ServiceError):
+    """The invitation exists but has been used or has expired."""
+
+    status_code = 410
+
+
+def first_name(customer: Customer) -> str:
+    """The name a warm greeting uses: the first word of the customer's name, or ''."""
+    words = (customer.name or "").split()
+    return words[0] if words else ""
+
+
+def greeting(language: str | None, kind: str = "hello") -> str:
+    """The word for hello (or welcome) in the customer's language: fr, tr, else English."""
+    words = GREETINGS.get((language or "").lower()[:2], DEFAULT_GREETING)
+    return words[1] if kind == "welcome" else words[0]
+
+
+def _has_open_invitation(now):
+    return exists().where(
+        Invitation.customer_id == Customer.id,
+        Invitation.used_at.is_(None),
+        Invitation.expires_at > now,
+    )
+
+
+def _eligible(now) -> list:
+    """Conditions on Customer: active, no account, no open invitation."""
+    # Two NOT EXISTS rather than one over an OR, so each can use its unique index.
+    return [
+        Customer.status == "active",
+        ~exists().where(User.customer_id == Customer.id),
+        ~exists().where(User.email == Customer.email),
+        ~_has_open_invitation(now),
+    ]
+
+
+def count_uninvited(now=None, cap: int | None = None) -> int:
+    """How many active ambassadors `send_invitations` would invite now (at most `cap`)."""
+    now = now or utcnow()
+    eligible = select(Customer.id).where(*_eligible(now))
+    if cap:
+        eligible = eligible.limit(cap)
+    return db.session.scalar(select(func.count()).select_from(eligible.subquery()))
+
+
+def existing_account(customer: Customer) -> User | None:
+    """The account already linked to this customer or using their email, if any."""
+    return db.session.scalar(
+        select(User)
+        .where(or_(User.customer_id == customer.id, User.email == customer.email))
+        .order_by(case((User.customer_id == customer.id, 0), else_=1), User.id)
+        .limit(1)
+    )
+
+
+def _insert_if_eligible(customer_id: int, now) -> str | None:
+    """Write an invitation if the customer is still eligible; return the raw token or None."""
+    raw = new_token()
+    days = current_app.config["INVITATION_DAYS"]
+    values = select(
+        literal(customer_id, Integer()),
+        literal(hash_token(raw), String()),
+        literal(now, UTCDateTime()),
+        literal(now + timedelta(days=days), UTCDateTime()),
+    ).where(exists().where(Customer.id == customer_id, *_eligible(now)))
+    written = db.session.execute(
+        insert(Invitation.__table__)
+        .from_select(["customer_id", "token_hash", "created_at", "expires_at"], values)
+        .returning(Invitation.__table__.c.id)
+    ).all()
+    return raw if written else None
+
+
+def _mail(customer: Customer, raw: str, now) -> None:
+    days = current_app.config["INVITATION_DAYS"]
+    name = first_name(customer)
+    subject = (f"{name}, thank you: you are invited to become one of our ambassadors"
+               if name else "Thank you: you are invited to become one of our ambassadors")
+    queue_mail(
+        customer.email, "invitation", subject,
+        customer=customer, name=name, hello=greeting(customer.language),
+        link=absolute_url("portal.accept_invitation", token=raw), days=days,
+        expires_at=now + timedelta(days=days),
+    )
+
+
+def send_invitations(now=None) -> int:
+    """Invite every eligible active ambassador once; return how many were invited.
+
+    Flushes, never commits: the invitations and their mails commit together.
+    """
+    now = now or utcnow()
+    candidates = db.session.scalars(
+        select(Customer.id)
+        .where(*_eligible(now))
+        .order_by(Customer.id)
+        .with_for_update(skip_locked=True, of=Customer)
+    ).all()
+    invited = 0
+    for customer_id in candidates:
+        raw = _insert_if_eligible(customer_id, now)
+        if raw is not None:
+            _mail(db.session.get(Customer, customer_id), raw, now)
+            invited += 1
+    return invited
+
+
+def find_invitation(raw: str) -> Invitation:
+    """The invitation a link points to, dead or alive; NotFound for an unknown token."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(raw or ""))
+    )
+    if invitation is None:
+        raise NotFound("This invitation link is not valid.")
+    return invitation
+
+
+def _dead_reason(invitation: Invitation, now) -> str | None:
+    if invitation.used_at is not None:
+        return "This invitation has already been used."
+    if invitation.expires_at <= now:
+        return "This invitation has expired."
+    return None
+
+
+def check_invitation(raw: str, now=None) -> Invitation:
+    """The open invitation of a link; InvitationDead (410) if used or expired."""
+    invitation = find_invitation(raw)
+    reason = _dead_reason(invitation, now or utcnow())
+    if reason:
+        raise InvitationDead(reason)
+    return invitation
+
+
+def _claim(invitation: Invitation, now) -> None:
+    """Mark the invitation used, exactly once even under a double submit."""
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None),
+               Invitation.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise InvitationDead("This invitation has already been used.")
+
+
+def accept_invitation(raw: str, password: str, now=None) -> User:
+    """Create the customer's promoter account and use up the invitation (roll back on error)."""
+    now = now or utcnow()
+    invitation = check_invitation(raw, now)
+    customer = invitation.customer
+    if existing_account(customer) is not None:
+        raise ServiceError("You already have an account: log in with it.")
+    _claim(invitation, now)
+    return accounts.create_user(customer.email, "promoter", customer.name or "",
+                                password=password, customer_id=customer.id)
+
+
+def link_existing_account(raw: str, now=None) -> User:
+    """Use an invitation whose customer already has an account: link it and return it."""
+    now = now or utcnow()
+    invitation = check_invitation(raw, now)
+    user = existing_account(invitation.customer)
+    if user is None:
+        raise ServiceError("There is no account to link yet: choose a password instead.")
+    _claim(invitation, now)
+    taken = db.session.scalar(
+        select(User.id).where(User.customer_id == invitation.customer_id, User.id != user.id)
+    )
+    if user.customer_id is None and taken is None:
+        user.customer_id = invitation.customer_id
+    return user
+
+
+def request_fresh_invitation(raw: str, now=None) -> bool:
+    """Mail a new invitation for a dead link's customer if they may still have one.
+
+    Returns whether a mail was queued; the page says the same either way, so a stranger
+    holding the link learns nothing. Older open invitations are revoked (expired now).
+    """
+    now = now or utcnow()
+    invitation = find_invitation(raw)
+    if _dead_reason(invitation, now) is None:
+        return False
+    customer = db.session.scalar(
+        select(Customer).where(Customer.id == invitation.customer_id).with_for_update()
+    )
+    if customer is None or customer.status != "active" or existing_account(customer):
+        return False
+    latest = db.session.scalar(
+        select(Invitation.created_at).where(Invitation.customer_id == customer.id)
+        .order_by(Invitation.created_at.desc()).limit(1)
+    )
+    if latest is not None and latest > now - RENEW_COOLDOWN:
+        return False
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.customer_id == customer.id, Invitation.used_at.is_(None),
+               Invitation.expires_at > now)
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    fresh = _insert_if_eligible(customer.id, now)
+    if fresh is None:
+        return False
+    _mail(customer, fresh, now)
+    return True
+

@@ -1,0 +1,24 @@
+"""Invitations: the one-time links that bring active ambassadors to their portal."""
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ambassador.extensions import db
+from ambassador.utils import UTCDateTime, utcnow
+
+
+class Invitation(db.Model):
+    """A single-use invitation for an active ambassador to create their account."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime)
+    used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    customer = relationship("Customer")
