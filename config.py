@@ -5,6 +5,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = ROOT / "instance"
+# The development key: fine on a laptop, refused by production.
+DEV_SECRET_KEY = "dev-insecure-secret-key"
+SECRET_KEY_MESSAGE = (
+    "SECRET_KEY is not set: production needs a random SECRET_KEY of at least 16 characters "
+    "(python -c 'import secrets; print(secrets.token_hex(32))')."
+)
 
 
 def _database_url(default: str) -> str:
@@ -19,7 +25,7 @@ def _database_url(default: str) -> str:
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-secret-key")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE / 'ambassador.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAIL_URL = os.environ.get("MAIL_URL", "")
@@ -80,15 +86,15 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAIL_ECHO = False
 
+    # Never the development key: check() refuses to start without a real one.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
     @classmethod
     def check(cls) -> None:
-        """Fail fast with one clear line when a required setting is missing."""
+        """Fail fast with one clear line when SECRET_KEY is missing, short or the dev default."""
         key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 16 or key == Config.SECRET_KEY:
-            raise SystemExit(
-                "SECRET_KEY is not set: production needs a random SECRET_KEY of "
-                "at least 16 characters (python -c 'import secrets; print(secrets.token_hex(32))')."
-            )
+        if len(key) < 16 or key == DEV_SECRET_KEY:
+            raise SystemExit(SECRET_KEY_MESSAGE)
 
 
 CONFIGS = {
