@@ -10,9 +10,10 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from ambassador.extensions import csrf, db, limiter, login_manager, migrate
+from ambassador.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def create_app(config=None) -> Flask:
@@ -60,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, default_translation_directories=str(TRANSLATIONS))
     instant.install()
 
 
