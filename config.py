@@ -55,6 +55,8 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     MAIL_ECHO = True
+    # Markdown written by people may show images from other sites (off: links only).
+    MARKDOWN_REMOTE_IMAGES = os.environ.get("MARKDOWN_REMOTE_IMAGES", "") in ("1", "true")
 
 
 class DevelopmentConfig(Config):

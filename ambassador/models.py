@@ -1,5 +1,6 @@
 """Every feature's models, imported together so the metadata is complete."""
 
+from ambassador.audit.models import AuditEntry
 from ambassador.auth.models import ApiToken, PasswordToken, User
 from ambassador.imports.models import ImportMapping, ImportRun, ImportUpload
 from ambassador.mail.models import OutboxMessage
@@ -7,6 +8,7 @@ from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
 from ambassador.portal.models import Invitation
 
 __all__ = [
-    "ApiToken", "Customer", "ImportMapping", "ImportRun", "ImportUpload", "Invitation",
-    "OutboxMessage", "PasswordToken", "QuarterScore", "QuarterTally", "Response", "User",
+    "ApiToken", "AuditEntry", "Customer", "ImportMapping", "ImportRun", "ImportUpload",
+    "Invitation", "OutboxMessage", "PasswordToken", "QuarterScore", "QuarterTally", "Response",
+    "User",
 ]
