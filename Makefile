@@ -33,10 +33,12 @@ test-browser: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
+CHECK_DB := $(shell mktemp -u /tmp/ambassador-check-XXXXXX).db
+
 check: $(VENV)/.installed
-	rm -f /tmp/ambassador-check.db
-	DATABASE_URL=sqlite:////tmp/ambassador-check.db $(FLASK) db upgrade
-	DATABASE_URL=sqlite:////tmp/ambassador-check.db $(FLASK) db check
+	DATABASE_URL=sqlite:///$(CHECK_DB) $(FLASK) db upgrade
+	DATABASE_URL=sqlite:///$(CHECK_DB) $(FLASK) db check
+	rm -f $(CHECK_DB)
 
 clean:
 	rm -rf $(VENV) instance/ambassador.db* instance/mail
