@@ -1,7 +1,5 @@
 """Responses as CSV in the import template's columns, streamed so any size fits in memory."""
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -9,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from ambassador import csvfile
 from ambassador.extensions import db
 from ambassador.nps.models import Customer, Response
 from ambassador.nps.rules import quarter_bounds
@@ -50,20 +49,15 @@ def export_rows(quarter: str | None = None, company: str | None = None,
         result.close()
 
 
+def formatted(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """Rows from export_rows with the date written as ISO 8601 UTC, ready for the writer."""
+    for row in rows:
+        yield (*row[:2], iso_utc(row[2]), *row[3:])
+
+
 def csv_chunks(rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
-    """The CSV text (header first) in pieces of about `chunk_rows` rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for count, row in enumerate(rows, start=1):
-        values = list(row)
-        values[2] = iso_utc(values[2])
-        writer.writerow(["" if value is None else value for value in values])
-        if count % chunk_rows == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    """The CSV text (BOM and header first) in pieces of about `chunk_rows` rows."""
+    return csvfile.csv_chunks(COLUMNS, formatted(rows), chunk_rows)
 
 
 _LATIN = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d",

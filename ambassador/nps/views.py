@@ -2,8 +2,9 @@
 
 import math
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, abort, render_template, request
 
+from ambassador import csvfile
 from ambassador.auth.access import staff
 from ambassador.nps import charts, export, forms, scores
 from ambassador.nps.actions import dashboard_actions
@@ -94,11 +95,6 @@ def export_csv():
     if company and ("\x00" in company or len(company) > forms.MAX_FILTER):
         abort(400, "That is not a company name.")
     name = export.filename(quarter, company, touchpoint)
-    chunks = export.csv_chunks(export.export_rows(quarter, company, touchpoint))
-    return Response(
-        stream_with_context(chunks),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"',
-                 "Cache-Control": "no-store"},
-    )
+    rows = export.formatted(export.export_rows(quarter, company, touchpoint))
+    return csvfile.csv_download(name, export.COLUMNS, rows)
 

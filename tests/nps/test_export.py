@@ -13,7 +13,7 @@ from ambassador.nps.models import Customer, Response
 from ambassador.nps.services import record_responses
 from tests.conftest import utc
 
-HEADER = ("email,score,responded_at,comment,name,company,external_id,touchpoint,contact_ref,"
+HEADER = ("\ufeffemail,score,responded_at,comment,name,company,external_id,touchpoint,contact_ref,"
           "language\r\n")
 
 
@@ -43,7 +43,7 @@ def _export(runner, *args):
 
 
 def _rows(data: bytes):
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 def test_export_writes_the_template_columns_in_order(runner):
@@ -66,10 +66,11 @@ def test_export_writes_the_template_columns_in_order(runner):
                        "language": ""}
 
 
-def test_export_is_utf8_without_bom(runner):
+def test_export_is_utf8_with_a_bom_so_excel_reads_accents(runner):
     _sample()
     data = _export(runner, "--all")
-    assert not data.startswith(b"\xef\xbb\xbf")
+    assert data.startswith(b"\xef\xbb\xbfemail,score,")
+    assert data.count(b"\xef\xbb\xbf") == 1
     assert "Çağla Öztürk".encode() in data and "Noël Lefèvre".encode() in data
     assert "Işık Yazılım".encode() in data and "déçu".encode() in data
 
@@ -199,3 +200,55 @@ def test_the_dashboard_links_to_the_download(client, make_user, login):
     login(make_user("marketer"))
     html = client.get("/dashboard?quarter=2026-Q3").get_data(as_text=True)
     assert 'href="/dashboard/export.csv?quarter=2026-Q3"' in html
+
+
+# Formula neutralising (OWASP CSV injection) and the exact round trip through our importer.
+
+_RISKY = [
+    {"email": "eq@example.com", "score": 10, "responded_at": utc(2026, 7, 1, 8),
+     "comment": '=HYPERLINK("http://evil.example","click")', "name": "+Plus Sign",
+     "company": "@Acme", "external_id": "-17", "contact_ref": "=A1"},
+    {"email": "minus@example.com", "score": 3, "responded_at": utc(2026, 7, 2, 8),
+     "comment": "- too slow\n- too dear", "name": "'Quoted'"},
+    {"email": "apostrophe@example.com", "score": 9, "responded_at": utc(2026, 7, 3, 8),
+     "comment": "'=1+1' is what I typed", "company": "''"},
+]
+
+
+def test_cells_a_spreadsheet_would_run_are_neutralised(runner):
+    _record(_RISKY)
+    rows = _rows(_export(runner, "--all"))
+    assert rows[0]["comment"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert (rows[0]["name"], rows[0]["company"]) == ("'+Plus Sign", "'@Acme")
+    assert (rows[0]["external_id"], rows[0]["contact_ref"]) == ("'-17", "'=A1")
+    assert rows[1]["comment"] == "'- too slow\n- too dear"
+    assert rows[2]["comment"] == "''=1+1' is what I typed"
+    assert rows[0]["score"] == "10"
+
+
+def test_risky_cells_survive_export_import_export_byte_for_byte(runner, tmp_path):
+    _record(_RISKY)
+    _sample()
+    first = _export(runner, "--all")
+    db.session.execute(Response.__table__.delete())
+    db.session.execute(Customer.__table__.delete())
+    db.session.commit()
+    path = tmp_path / "responses.csv"
+    path.write_bytes(first)
+    result = runner.invoke(args=["nps", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "imported 7, duplicates 0, rejected 0" in result.output
+    stored = db.session.scalar(select(Response.comment).join(Customer).where(
+        Customer.email == "eq@example.com"))
+    assert stored == '=HYPERLINK("http://evil.example","click")'
+    assert db.session.scalar(select(Customer.name).where(
+        Customer.email == "minus@example.com")) == "'Quoted'"
+    assert _export(runner, "--all") == first
+
+
+def test_a_file_that_is_not_our_export_is_read_as_written(runner, tmp_path):
+    path = tmp_path / "survey.csv"
+    path.write_text("Email,Score,Comment\nx@example.com,10,'=kept as typed\n", encoding="utf-8")
+    result = runner.invoke(args=["nps", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Response.comment)) == "'=kept as typed"

@@ -53,6 +53,7 @@ class FileInfo:
     questions: list[str] = field(default_factory=list)   # Qualtrics row-2 text, else ""
     name_parts: tuple[str, str] | None = None   # (first, last) columns joined into "name"
     source_format: str = "csv"                  # "csv", "qualtrics" or "surveymonkey"
+    own_export: bool = False    # our template's exact header: undo the export's neutralising
 
 
 @dataclass

@@ -9,7 +9,9 @@ import os
 from collections.abc import Iterator
 from datetime import UTC
 
+from ambassador.csvfile import restore
 from ambassador.imports.parsing.base import (
+    FIELDS,
     PREVIEW_ROWS,
     SAMPLE_BYTES,
     FileInfo,
@@ -115,6 +117,7 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
     counts: dict[str, int] = {}
     examples: dict[str, str] = {}
     skip = _skipper(header.source_format, columns)
+    own = is_own_export(header.source_format, columns)
     preview, skipped, data_rows = [], {}, 0
     line = header.first_line + header.rows - 1
     try:
@@ -123,7 +126,8 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
                 continue
             data_rows += 1
             if len(preview) < PREVIEW_ROWS:
-                preview.append((cells + [""] * (width - len(cells)))[:width])
+                shown = [restore(c) for c in cells] if own else cells
+                preview.append((shown + [""] * (width - len(shown)))[:width])
             reason = skip(cells) if skip else None
             if reason:
                 skipped[reason] = skipped.get(reason, 0) + 1
@@ -168,7 +172,12 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
         columns=columns, mapping=mapping, score_candidates=score_candidates,
         date_order=date_order, timezone=_stated_zone(header.zones, date_at), preview=preview,
         data_rows=data_rows, skipped=skipped, questions=header.questions, name_parts=parts,
-        source_format=header.source_format)
+        source_format=header.source_format, own_export=own)
+
+
+def is_own_export(source_format: str, columns: list[str]) -> bool:
+    """True for a file with exactly our export's header, whose cells `restore` may undo."""
+    return source_format == "csv" and tuple(columns) == FIELDS
 
 
 def _stated_zone(zones: dict[int, str], date_at: int | None) -> str | None:
@@ -232,6 +241,8 @@ def _second_pass(source, info: FileInfo, build, skip) -> Iterator[Row]:
                 for line, cells in rest:
                     if not cells or (not cells[0].strip() and is_blank(cells)):
                         continue
+                    if info.own_export:
+                        cells = [restore(c) for c in cells]
                     if skip:
                         reason = skip(cells)
                         if reason:
