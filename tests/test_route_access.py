@@ -1,0 +1,240 @@
+"""Who may open every route, and that no GET changes data: one table for all of url_map.
+
+HOW TO ADD YOUR ROUTE (every new route must; a route missing here fails the suite):
+
+1. Add one entry to ACCESS below, keyed by the endpoint name (`flask routes` shows it):
+
+       "offers.detail": {"GET": (LOGIN, 200, 200, 200, 200),
+                         "POST": (LOGIN, 303, 403, 403, 403)},
+
+   One tuple per HTTP method of the rule (HEAD and OPTIONS aside), giving the status each
+   visitor gets, in the order of KINDS: anonymous, active promoter (latest score 9-10),
+   lapsed promoter (was 9-10, latest 7-8), marketer, admin. LOGIN means "sent to log in
+   first" (302 to /login?next=…). Requests carry no form data and no query string (a
+   POST is empty, CSRF is off in tests): write the status such a request really gets.
+
+2. If the rule has URL parameters (`<int:offer_id>`), give a valid value for each
+   parameter name in the `route_values` fixture below, built from factory data
+   (`values["offer_id"] = make_offer().id`). When one parameter name means different
+   things in different routes (`token`), name the value to use in the entry:
+   `"args": {"token": "invitation_token"}` picks `route_values["invitation_token"]`.
+
+Each (endpoint, method) is its own test, on fresh data, each visitor kind in its own
+client; `test_no_get_changes_any_row` then opens every GET route as every kind and
+compares a checksum of every table before and after.
+"""
+
+import hashlib
+
+import pytest
+from sqlalchemy import select
+
+from ambassador.extensions import db
+from tests.conftest import PASSWORD, utc
+
+LOGIN = "login"
+KINDS = ("anonymous", "active promoter", "lapsed promoter", "marketer", "admin")
+
+ACCESS = {
+    # public pages and the JSON API
+    "static": {"GET": (200, 200, 200, 200, 200)},
+    "portal.index": {"GET": (302, 302, 302, 302, 302)},
+    "api.openapi": {"GET": (200, 200, 200, 200, 200)},
+    "api.post_responses": {"POST": (401, 401, 401, 401, 401)},
+    # accounts
+    "auth.login": {"GET": (200, 302, 302, 302, 302),
+                   "POST": (400, 302, 302, 302, 302)},
+    "auth.logout": {"POST": (LOGIN, 302, 302, 302, 302)},
+    "auth.forgot_password": {"GET": (200, 200, 200, 200, 200),
+                             "POST": (400, 400, 400, 400, 400)},
+    "auth.reset_password": {"GET": (200, 200, 200, 200, 200),
+                            "POST": (400, 400, 400, 400, 400),
+                            "args": {"token": "reset_token"}},
+    # the promoter's portal and invitations
+    "portal.home": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "portal.accept_invitation": {"GET": (200, 200, 200, 200, 200),
+                                 "POST": (400, 400, 400, 400, 400),
+                                 "args": {"token": "invitation_token"}},
+    "portal.renew_invitation": {"POST": (200, 200, 200, 200, 200),
+                                "args": {"token": "invitation_token"}},
+    "portal.send_invitations": {"POST": (LOGIN, 403, 403, 303, 303)},
+    # marketer pages
+    "nps.dashboard": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "nps.accounts": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "nps.export_csv": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "imports.upload": {"GET": (LOGIN, 403, 403, 200, 200),
+                       "POST": (LOGIN, 403, 403, 400, 400)},
+    "imports.preview": {"GET": (LOGIN, 403, 403, 200, 200),
+                        "POST": (LOGIN, 403, 403, 200, 200),
+                        "args": {"token": "upload_token"}},
+    "imports.result": {"GET": (LOGIN, 403, 403, 200, 200)},
+    # admin pages
+    "auth.users": {"GET": (LOGIN, 403, 403, 403, 200)},
+    "auth.invite_user": {"POST": (LOGIN, 403, 403, 403, 400)},
+    "auth.change_role": {"POST": (LOGIN, 403, 403, 403, 400)},
+    "auth.set_disabled": {"POST": (LOGIN, 403, 403, 403, 303)},
+    "auth.api_tokens": {"GET": (LOGIN, 403, 403, 403, 200),
+                        "POST": (LOGIN, 403, 403, 403, 400)},
+    "auth.revoke_token": {"POST": (LOGIN, 403, 403, 403, 303)},
+}
+
+SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _rows(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - SKIPPED_METHODS):
+            yield rule, method
+
+
+@pytest.fixture
+def visitors(make_promoter, make_response, make_user):
+    """One user per logged-in kind (anonymous is None), each with a real customer record."""
+    active = make_promoter(score=10, responded_at=utc(2026, 1, 5))
+    lapsed = make_promoter(score=10, responded_at=utc(2026, 1, 5))
+    make_response(score=7, email=lapsed.email, responded_at=utc(2026, 2, 5))
+    assert (active.customer.status, db.session.get(type(lapsed), lapsed.id).customer.status) \
+        == ("active", "lapsed")
+    return dict(zip(KINDS, (None, active, lapsed, make_user("marketer"), make_user("admin")),
+                    strict=True))
+
+
+@pytest.fixture
+def route_values(visitors, make_response, make_user):
+    """A valid value for every URL parameter name (or the key an ACCESS entry's "args" names)."""
+    from ambassador.auth import services as accounts
+    from ambassador.auth.tokens import create_api_token
+    from ambassador.imports.models import ImportRun, ImportUpload
+    from ambassador.portal.invitations import send_invitations
+    from ambassador.utils import new_token
+
+    values = {}
+    spare = make_user("marketer", email="spare@example.com")
+    values["user_id"] = spare.id
+    values["action"] = "disable"
+    values["reset_token"] = accounts.issue_password_link(spare).rsplit("/", 1)[1]
+    values["token_id"] = create_api_token("Survey tool")[0].id
+    values["filename"] = "css/app.css"
+    marketer = visitors["marketer"]
+    upload = ImportUpload(token=new_token(), user_id=marketer.id, filename="q1.csv",
+                          data=b"email,score\nx@example.com,10\n")
+    run = ImportRun(user_id=marketer.id, filename="q1.csv", imported=1)
+    db.session.add_all([upload, run])
+    db.session.flush()
+    values["upload_token"], values["run_id"] = upload.token, run.id
+    make_response(score=10, email="invited@example.com")
+    values["invitation_token"] = _invitation_token(send_invitations)
+    db.session.commit()
+    return values
+
+
+def _invitation_token(send_invitations) -> str:
+    """Invite the one uninvited promoter and read the raw token from the queued mail."""
+    import re
+
+    from ambassador.mail.models import OutboxMessage
+
+    assert send_invitations() == 1
+    mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    return re.search(r"/welcome/([\w-]+)", mail.body_text).group(1)
+
+
+@pytest.fixture
+def clients(app, visitors):
+    """kind -> a test client logged in (through the real form) as that kind of visitor."""
+    from tests.conftest import _Client
+
+    app.test_client_class = _Client
+    result = {}
+    for kind, user in visitors.items():
+        client = app.test_client()
+        if user is not None:
+            response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+            assert response.status_code == 302, (kind, response.status_code)
+        result[kind] = client
+    return result
+
+
+def _url(app, rule, values) -> str:
+    entry = ACCESS.get(rule.endpoint, {})
+    names = entry.get("args", {})
+    args = {}
+    for name in rule.arguments:
+        key = names.get(name, name)
+        assert key in values, (
+            f"{rule.endpoint}: no value for <{name}>: add values[{key!r}] to route_values"
+            " in tests/test_route_access.py")
+        args[name] = values[key]
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **args)
+
+
+def _visit(client, url, method="GET"):
+    """The status a request gets, or LOGIN for "sent to log in first"."""
+    response = client.open(url, method=method)
+    response.close()
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and location.startswith("/login?next="):
+        return LOGIN
+    return response.status_code
+
+
+def test_every_endpoint_and_method_is_in_the_table(app):
+    """A new route without its row fails here: add it to ACCESS (see the top of this file)."""
+    served = {(rule.endpoint, method) for rule, method in _rows(app)}
+    listed = {(endpoint, method) for endpoint, entry in ACCESS.items()
+              for method in entry if method != "args"}
+    assert sorted(served - listed) == [], "routes missing from ACCESS"
+    assert sorted(listed - served) == [], "rows in ACCESS for routes that do not exist"
+    for endpoint, entry in ACCESS.items():
+        for method, statuses in entry.items():
+            if method != "args":
+                assert len(statuses) == len(KINDS), (endpoint, method)
+
+
+@pytest.mark.parametrize("endpoint, method", [
+    (endpoint, method) for endpoint, entry in ACCESS.items() for method in entry
+    if method != "args"])
+def test_each_visitor_gets_the_status_in_the_table(app, clients, route_values,
+                                                   endpoint, method):
+    rules = [rule for rule in app.url_map.iter_rules()
+             if rule.endpoint == endpoint and method in rule.methods]
+    assert rules, f"{endpoint} {method} is not served"
+    url = _url(app, rules[0], route_values)
+    got = {kind: _visit(clients[kind], url, method) for kind in KINDS}
+    expected = dict(zip(KINDS, ACCESS[endpoint][method], strict=True))
+    assert got == expected, f"{method} {url}: got {tuple(got.values())}"
+
+
+def _checksums() -> dict[str, tuple[int, str]]:
+    """table -> (row count, SHA-256 of every row in primary-key order)."""
+    sums = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            digest = hashlib.sha256()
+            count = 0
+            for row in conn.execute(select(table).order_by(*order)):
+                digest.update(repr(tuple(row)).encode())
+                count += 1
+            sums[table.name] = (count, digest.hexdigest())
+    return sums
+
+
+def test_no_get_changes_any_row(app, clients, route_values):
+    """Mail scanners and link previews open GET links: a GET never changes data."""
+    before = _checksums()
+    opened = 0
+    for rule, method in _rows(app):
+        if method != "GET":
+            continue
+        url = _url(app, rule, route_values)
+        for kind in KINDS:
+            _visit(clients[kind], url)
+            after = _checksums()
+            changed = sorted(name for name in after if after[name] != before[name])
+            assert changed == [], f"GET {url} as {kind} changed {changed}"
+            opened += 1
+    assert opened >= 5 * 10
