@@ -57,10 +57,12 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[
+    """Choosing a password: the reset link, an account invitation and a promoter's welcome."""
+
+    password = PasswordField("Choose a password", validators=[
         DataRequired("Choose a password."),
         Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
-               message=f"Use {MIN_PASSWORD} to {MAX_PASSWORD} characters."),
+               message=f"Use at least {MIN_PASSWORD} characters (and at most {MAX_PASSWORD})."),
     ])
     confirm = PasswordField("Repeat the password", validators=[
         DataRequired("Type the password a second time."),

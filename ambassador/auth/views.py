@@ -124,8 +124,13 @@ def reset_password(token: str):
                 login_user(user)
                 flash("Your password is set. Welcome!", "success")
                 return redirect(home_for(user))
+        user = record.user
+        heading = (f"Welcome, {user.display_name}" if record.purpose == "setup"
+                   else "Choose a new password")
         response = make_response(render_template(
-            "auth/reset.html", form=form, user=record.user, purpose=record.purpose), status)
+            "auth/set_password.html", form=form, heading=heading, intro=None,
+            email=user.email, submit="Save the password",
+            min_password=services.MIN_PASSWORD), status)
     # The token is in the address: never leak it to another site, never cache the page.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"

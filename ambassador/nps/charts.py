@@ -1,13 +1,64 @@
-"""The quarterly NPS trend as inline SVG, drawn on the server from numbers and escaped labels."""
+"""The quarterly NPS trend: the chart's geometry computed from the scores.
+
+This module only does arithmetic; `templates/nps/_chart.html` draws the SVG from
+the `TrendChart` it returns, so every label is escaped by Jinja like any other text.
+"""
 
 import math
-
-from markupsafe import Markup, escape
+from dataclasses import dataclass, field
 
 from ambassador.nps.rules import Score
 
 WIDTH, HEIGHT = 760, 280
 LEFT, RIGHT, TOP, BOTTOM = 46, 14, 22, 52
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A horizontal grid line at `y` with its label (zero drawn stronger)."""
+
+    y: float
+    label: str
+    zero: bool
+
+
+@dataclass(frozen=True)
+class Point:
+    """One quarter: where its label goes and, when someone answered, its mark."""
+
+    quarter: str
+    x: float
+    score: Score
+    y: float | None = None       # the NPS
+    top: float | None = None     # NPS + margin of error
+    bottom: float | None = None  # NPS − margin of error
+    sign: str = "zero"           # pos, neg or zero: the colour
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """Everything the template needs to draw the chart, in SVG user units."""
+
+    title: str
+    summary: str
+    ticks: list[Tick]
+    points: list[Point]
+    lines: list[str] = field(default_factory=list)   # polyline "x,y x,y" per run
+    bands: list[str] = field(default_factory=list)   # polygon points per run
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right_edge: int = WIDTH - RIGHT
+    label_y: int = HEIGHT - BOTTOM + 20
+    n_y: int = HEIGHT - BOTTOM + 36
+    gap_y: float = 0.0        # where the "—" of an empty quarter sits (just above zero)
+    empty_y: float = 0.0      # where "Nobody answered" sits when no quarter has answers
+    center_x: float = 0.0
+
+    @property
+    def filled(self) -> bool:
+        """Whether anybody answered in at least one quarter."""
+        return any(p.y is not None for p in self.points)
 
 
 def _axis(points: list[tuple[str, Score]]) -> tuple[int, int, int]:
@@ -48,75 +99,38 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}"
 
 
-def trend_chart(points: list[tuple[str, Score]], title: str = "NPS by quarter") -> Markup:
-    """An SVG line chart: NPS per quarter, its 95 % margin of error, gaps where nobody answered."""
+def trend_chart(points: list[tuple[str, Score]], title: str = "NPS by quarter") -> TrendChart:
+    """The line chart's geometry: NPS per quarter, its 95 % margin, gaps where nobody answered."""
     low, high, step = _axis(points)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     band = plot_w / max(len(points), 1)
 
     def x(i: int) -> float:
-        return LEFT + band * (i + 0.5)
+        return round(LEFT + band * (i + 0.5), 1)
 
     def y(value: float) -> float:
         value = min(max(value, low), high)
-        return TOP + plot_h * (high - value) / (high - low)
+        return round(TOP + plot_h * (high - value) / (high - low), 1)
 
     summary = "; ".join(
         f"{q}: NPS {_fmt(s.nps)} ± {_fmt(s.moe)}, n={s.n}" if s.n else f"{q}: no answers"
         for q, s in points)
-    out = [
-        f'<svg class="trend-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="trend-title trend-desc" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="trend-title">{escape(title)}</title>',
-        f'<desc id="trend-desc">{escape(summary)}</desc>',
-    ]
-    for tick in range(low, high + 1, step):
-        cls = "grid zero" if tick == 0 else "grid"
-        out.append(f'<line class="{cls}" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-                   f'y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>')
-        tick_label = f"{tick:+d}" if tick else "0"
-        out.append(f'<text class="axis-y" x="{LEFT - 8}" y="{y(tick) + 4:.1f}" '
-                   f'text-anchor="end">{tick_label}</text>')
-
-    filled = [i for i, (_q, s) in enumerate(points) if s.n]
-    if not filled:
-        out.append(f'<text class="empty-label" x="{LEFT + plot_w / 2:.1f}" '
-                   f'y="{y(5):.1f}" text-anchor="middle">'
-                   f'Nobody answered in these quarters</text>')
-    for run in _runs(filled):
-        upper = [f"{x(i):.1f},{y(points[i][1].nps + points[i][1].moe):.1f}" for i in run]
-        lower = [f"{x(i):.1f},{y(points[i][1].nps - points[i][1].moe):.1f}" for i in run]
-        if len(run) > 1:
-            out.append(f'<polygon class="moe-band" points="{" ".join(upper + lower[::-1])}"/>')
-            line = " ".join(f"{x(i):.1f},{y(points[i][1].nps):.1f}" for i in run)
-            out.append(f'<polyline class="nps-line" points="{line}"/>')
-
+    ticks = [Tick(y(t), f"{t:+d}" if t else "0", t == 0) for t in range(low, high + 1, step)]
+    marks = []
     for i, (quarter, score) in enumerate(points):
-        label = escape(quarter)
-        out.append(f'<text class="axis-x" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 20}" '
-                   f'text-anchor="middle">{label}</text>')
         if not score.n:
-            out.append(f'<text class="axis-n" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 36}" '
-                       f'text-anchor="middle">no answers</text>')
-            if filled:
-                out.append(f'<text class="gap-label" x="{x(i):.1f}" y="{y(0) - 8:.1f}" '
-                           f'text-anchor="middle">—</text>')
+            marks.append(Point(quarter, x(i), score))
             continue
-        top, bottom = y(score.nps + score.moe), y(score.nps - score.moe)
-        cy, cls = y(score.nps), _sign_class(round(score.nps, 1))
-        small = " small-sample" if score.small_sample else ""
-        tip = (f"{quarter}: NPS {_fmt(score.nps)} ± {_fmt(score.moe)} (n={score.n}"
-               f"{', small sample' if score.small_sample else ''})")
-        out.append(f'<g class="point {cls}{small}"><title>{escape(tip)}</title>')
-        out.append(f'<line class="whisker" x1="{x(i):.1f}" x2="{x(i):.1f}" '
-                   f'y1="{top:.1f}" y2="{bottom:.1f}"/>')
-        for end in (top, bottom):
-            out.append(f'<line class="whisker" x1="{x(i) - 5:.1f}" x2="{x(i) + 5:.1f}" '
-                       f'y1="{end:.1f}" y2="{end:.1f}"/>')
-        out.append(f'<circle cx="{x(i):.1f}" cy="{cy:.1f}" r="5"/>')
-        out.append(f'<text class="value" x="{x(i):.1f}" y="{top - 7:.1f}" '
-                   f'text-anchor="middle">{_fmt(score.nps)}</text>')
-        out.append(f'<text class="axis-n" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 36}" '
-                   f'text-anchor="middle">n={score.n:,}</text></g>')
-    out.append("</svg>")
-    return Markup("\n".join(out))
+        marks.append(Point(quarter, x(i), score, y=y(score.nps),
+                           top=y(score.nps + score.moe), bottom=y(score.nps - score.moe),
+                           sign=_sign_class(round(score.nps, 1))))
+    lines, bands = [], []
+    for run in _runs([i for i, mark in enumerate(marks) if mark.y is not None]):
+        if len(run) > 1:
+            upper = [f"{marks[i].x},{marks[i].top}" for i in run]
+            lower = [f"{marks[i].x},{marks[i].bottom}" for i in run]
+            bands.append(" ".join(upper + lower[::-1]))
+            lines.append(" ".join(f"{marks[i].x},{marks[i].y}" for i in run))
+    return TrendChart(title=title, summary=summary, ticks=ticks, points=marks,
+                      lines=lines, bands=bands, gap_y=round(y(0) - 8, 1), empty_y=y(5),
+                      center_x=round(LEFT + plot_w / 2, 1))

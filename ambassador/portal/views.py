@@ -5,12 +5,12 @@ from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 
 from ambassador.auth.access import any_user, public, staff
-from ambassador.auth.forms import EmptyForm
+from ambassador.auth.forms import EmptyForm, SetPasswordForm
+from ambassador.auth.services import MIN_PASSWORD
 from ambassador.extensions import db, limiter
 from ambassador.nps.actions import register_dashboard_action
 from ambassador.nps.rules import segment
 from ambassador.portal import invitations
-from ambassador.portal.forms import AcceptInvitationForm
 from ambassador.utils import ServiceError
 
 bp = Blueprint("portal", __name__)
@@ -49,8 +49,7 @@ def home():
 
 def _dead(token: str, message: str):
     """The 410 page of a used or expired invitation, with the fresh-link button."""
-    return render_template("portal/invitation_dead.html", token=token, message=message,
-                           form=EmptyForm()), 410
+    return render_template("portal/invitation_dead.html", token=token, message=message), 410
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
@@ -77,8 +76,8 @@ def accept_invitation(token: str):
             flash("You already have an account: log in with its password, or choose a "
                   "new one with “Forgot your password?”.", "info")
             return redirect(url_for("auth.login")), 303
-        return render_template("portal/welcome.html", form=form, existing=existing, **context)
-    form = AcceptInvitationForm()
+        return render_template("portal/welcome_existing.html", **context)
+    form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             user = invitations.accept_invitation(token, form.password.data)
@@ -97,7 +96,12 @@ def accept_invitation(token: str):
             flash("Your account is ready. Welcome aboard!", "success")
             return redirect(url_for("portal.home")), 303
     status = 400 if form.errors else 200
-    return render_template("portal/welcome.html", form=form, existing=None, **context), status
+    heading = context["welcome"] + (f", {context['name']}" if context["name"] else "")
+    return render_template(
+        "auth/set_password.html", form=form, heading=heading, email=customer.email,
+        intro="Thank you for recommending us. Choose a password and your ambassador "
+              "space is ready.",
+        submit="Create my account", min_password=MIN_PASSWORD), status
 
 
 @bp.route("/welcome/<token>/renew", methods=["POST"])

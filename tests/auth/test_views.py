@@ -229,9 +229,10 @@ def test_reset_link_sets_a_new_password_and_logs_in(client, make_user, outbox):
 
 @pytest.mark.parametrize("data, message", [
     ({"password": "", "confirm": ""}, "Choose a password."),
-    ({"password": "short", "confirm": "short"}, "Use 10 to 256 characters."),
+    ({"password": "short", "confirm": "short"}, "Use at least 10 characters (and at most 256)."),
     ({"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"}, "The two passwords differ."),
-    ({"password": "p" * 1_000_000, "confirm": "p" * 1_000_000}, "Use 10 to 256 characters."),
+    ({"password": "p" * 1_000_000, "confirm": "p" * 1_000_000},
+     "Use at least 10 characters (and at most 256)."),
 ])
 def test_reset_form_bad_input_keeps_the_link_alive(client, make_user, data, message):
     user = make_user("promoter")
