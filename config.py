@@ -1,6 +1,7 @@
 """Configuration classes; every setting comes from an environment variable."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -36,12 +37,23 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
+    # Failed logins per account (normalised email), whatever the address they come from.
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per hour")
+    # Password-reset mails one account can be sent per hour; further requests send nothing.
+    RESET_MAILS_PER_HOUR = int(os.environ.get("RESET_MAILS_PER_HOUR", "3"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024))
     API_MAX_BODY = 2 * 1024 * 1024
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # No session outlives 30 days after login; "Remember me" keeps it across browser restarts.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    # A session ends after this long without a request (staff always, promoters without
+    # "Remember me"); promoters who ticked "Remember me" stay in for REMEMBER_ME_DAYS idle.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
+    REMEMBER_ME_DAYS = min(int(os.environ.get("REMEMBER_ME_DAYS", "14")), 30)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 14
@@ -82,10 +94,11 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """gunicorn behind a proxy: PostgreSQL, SMTP, Redis; refuses an insecure secret."""
+    """gunicorn behind a proxy: PostgreSQL, SMTP, Redis; refuses an insecure secret.
 
-    SESSION_COOKIE_SECURE = Config.BASE_URL.startswith("https://")
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    Cookies are marked Secure (and HSTS sent) whenever BASE_URL is https:// (security.py).
+    """
+
     MAIL_ECHO = False
 
     # Never the development key: check() refuses to start without a real one.

@@ -52,13 +52,15 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind db, migrations, login, CSRF and the rate limiter to the app."""
+    """Bind db, migrations, login, security headers, CSRF and the rate limiter to the app."""
     import ambassador.models  # noqa: F401  (complete metadata for migrations)
+    from ambassador import security
     from ambassador.mail import instant
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    security.init_app(app)  # before CSRF: a cross-site POST is refused first
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, default_translation_directories=str(TRANSLATIONS))
@@ -67,6 +69,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
+    from ambassador import security
     from ambassador.api.views import bp as api_bp
     from ambassador.auth.views import bp as auth_bp
     from ambassador.imports.views import bp as imports_bp
@@ -75,7 +78,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, nps_bp, imports_bp, api_bp, portal_bp):
         app.register_blueprint(bp)
-    csrf.exempt(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
+    security.exempt_blueprint(api_bp)
 
 
 def register_cli(app: Flask) -> None:
@@ -105,6 +109,8 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code == 403 and exc.description == type(exc).description:
+            return render(403)  # Werkzeug's stock text: the page says it in its own words
         return render(exc.code or 500, exc.description if exc.code != 500 else None)
 
     @app.errorhandler(ServiceError)

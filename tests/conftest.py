@@ -56,6 +56,39 @@ def client(app):
 
 
 @pytest.fixture
+def make_app(app):
+    """Factory: make_app(**settings) -> another app on the test database with these settings.
+
+    For settings read when the app is built (BASE_URL, RATELIMIT_ENABLED=True, CSRF …).
+    """
+    from ambassador.extensions import limiter
+    from config import TestingConfig
+
+    made = []
+
+    def make(**settings):
+        config = type("CustomConfig", (TestingConfig,), settings)
+        other = create_app(config)
+        other.test_client_class = _Client
+        with other.app_context():
+            if db.engine.url.database in (None, "", ":memory:"):
+                db.create_all()  # its own in-memory database
+            if settings.get("RATELIMIT_ENABLED"):
+                limiter.reset()
+        made.append(other)
+        return other
+
+    yield make
+    if any(other.config.get("RATELIMIT_ENABLED") for other in made):
+        limiter.enabled = False
+        limiter.reset()
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

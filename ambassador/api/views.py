@@ -4,7 +4,6 @@ Bearer-token auth, then content type, size, JSON, items; validation is all-or-no
 so a request either stores every new item or nothing at all.
 """
 
-import hashlib
 import json
 from functools import wraps
 
@@ -21,7 +20,7 @@ from ambassador.api.schema import (
     validate_items,
 )
 from ambassador.auth.access import public
-from ambassador.auth.tokens import authenticate_api_token
+from ambassador.auth.tokens import authenticate_api_token, find_api_token
 from ambassador.extensions import db, limiter
 from ambassador.nps.models import Response
 from ambassador.nps.services import dedupe_key, record_responses
@@ -76,10 +75,10 @@ def _rate_limit() -> str:
 
 
 def _rate_key() -> str:
-    """Per token (by a hash of the header), or per address when there is none."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        return "api-token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()
+    """Per token id (however the header is spelt), or per address without a live token."""
+    token = find_api_token(_bearer())
+    if token is not None:
+        return f"api-token:{token.id}"
     return "api-addr:" + get_remote_address()
 
 

@@ -1,7 +1,7 @@
 """Login, password and user-management forms, with messages people understand."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, StopValidation, ValidationError
 
 from ambassador.auth.models import ROLES
@@ -50,6 +50,7 @@ class LoginForm(FlaskForm):
         DataRequired("Enter your password."),
         Length(max=MAX_PASSWORD, message=f"A password has at most {MAX_PASSWORD} characters."),
     ])
+    remember = BooleanField("Remember me on this device")
 
 
 class ForgotPasswordForm(FlaskForm):

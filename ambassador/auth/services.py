@@ -76,6 +76,11 @@ def set_password(user: User, password: str) -> None:
     _kill_password_links(user)
 
 
+def end_sessions(user: User) -> None:
+    """Log out: every cookie carrying the old session token stops working, on every device."""
+    user.session_token = new_token(16)
+
+
 def _kill_password_links(user: User) -> None:
     db.session.execute(
         update(PasswordToken)
@@ -124,10 +129,24 @@ def issue_password_link(user: User, purpose: str = "reset") -> str:
     return absolute_url("auth.reset_password", token=raw)
 
 
+def _recent_reset_links(user: User) -> int:
+    """How many reset links this account was sent in the last hour."""
+    return db.session.scalar(
+        select(func.count(PasswordToken.id)).where(
+            PasswordToken.user_id == user.id, PasswordToken.purpose == "reset",
+            PasswordToken.created_at > utcnow() - timedelta(hours=1))
+    )
+
+
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if an active account has this email; say nothing either way."""
+    """Mail a reset link if an active account has this email; say nothing either way.
+
+    At most RESET_MAILS_PER_HOUR links per account: further requests send nothing.
+    """
     user = get_user_by_email(normalise_email(email))
     if user is None or user.disabled:
+        return
+    if _recent_reset_links(user) >= current_app.config["RESET_MAILS_PER_HOUR"]:
         return
     link = issue_password_link(user, "reset")
     queue_mail(user.email, "password_reset", "Reset your Ambassador password",

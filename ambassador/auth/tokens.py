@@ -38,14 +38,21 @@ def revoke_api_token(token_id: int) -> ApiToken:
     return token
 
 
-def authenticate_api_token(raw: str | None) -> ApiToken | None:
-    """Return the live token for a bearer secret, or None."""
+def find_api_token(raw: str | None) -> ApiToken | None:
+    """Return the live token for a bearer secret, or None (changes nothing)."""
     if not raw or len(raw) > 200:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
     if token is None or token.revoked_at is not None:
         return None
-    token.last_used_at = utcnow()
+    return token
+
+
+def authenticate_api_token(raw: str | None) -> ApiToken | None:
+    """Return the live token for a bearer secret, or None; stamps its last use."""
+    token = find_api_token(raw)
+    if token is not None:
+        token.last_used_at = utcnow()
     return token
 
 

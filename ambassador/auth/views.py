@@ -4,15 +4,17 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_url
 
-from ambassador.auth import services, tokens
+from ambassador.auth import services, sessions, throttle, tokens
 from ambassador.auth.access import admin_only, any_user, public
 from ambassador.auth.forms import (
     ForgotPasswordForm,
@@ -24,6 +26,7 @@ from ambassador.auth.forms import (
 )
 from ambassador.auth.models import ROLES, User
 from ambassador.extensions import db, limiter, login_manager
+from ambassador.security import token_in_url
 from ambassador.urls import is_safe_next
 from ambassador.utils import ServiceError
 
@@ -36,8 +39,23 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(identity: str):
-    """Flask-Login's loader: the session identity is "id:session_token"."""
-    return services.load_session_user(identity)
+    """Flask-Login's loader: the identity "id:session_token", in a session not left idle."""
+    user = services.load_session_user(identity)
+    if user is not None and not sessions.session_is_current(user):
+        session.clear()
+        g.session_expired = True
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send a visitor to the login page, saying so when their session ran out."""
+    if g.pop("session_expired", False):
+        flash("Your session ended after a while without activity: please log in again.", "info")
+    else:
+        flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url("auth.login", next_url=request.url))
 
 
 def home_for(user) -> str:
@@ -65,11 +83,15 @@ def login():
     form = LoginForm()
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
+        if throttle.login_blocked(form.email.data):
+            return throttle.too_many_attempts(form.email.data)
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
-            login_user(user)
+            throttle.forget_login_failures(form.email.data)
+            sessions.start_session(user, remember=form.remember.data)
             return redirect(target or home_for(user))
+        throttle.record_login_failure(form.email.data)
         form.password.errors.append("Wrong email or password.")
         status = 401
     return render_template("auth/login.html", form=form), status
@@ -78,8 +100,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @any_user
 def logout():
-    """End this session (POST only, so a link or an image cannot log anyone out)."""
-    logout_user()
+    """End the session on the server too (POST only, so a link or image cannot log out)."""
+    services.end_sessions(current_user)
+    db.session.commit()
+    sessions.end_session()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -104,6 +128,7 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 @public
+@token_in_url
 def reset_password(token: str):
     """Choose a password with a one-time link (a reset or an invitation)."""
     try:
@@ -121,7 +146,7 @@ def reset_password(token: str):
                 form.password.errors.append(str(exc))
             else:
                 db.session.commit()
-                login_user(user)
+                sessions.start_session(user)
                 flash("Your password is set. Welcome!", "success")
                 return redirect(home_for(user))
         user = record.user
@@ -131,9 +156,6 @@ def reset_password(token: str):
             "auth/set_password.html", form=form, heading=heading, intro=None,
             email=user.email, submit="Save the password",
             min_password=services.MIN_PASSWORD), status)
-    # The token is in the address: never leak it to another site, never cache the page.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

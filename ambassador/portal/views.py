@@ -1,16 +1,18 @@
 """Portal home for promoters, the invitation landing page; `/` sends everyone home."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ambassador.auth.access import any_user, public, staff
 from ambassador.auth.forms import EmptyForm, SetPasswordForm
 from ambassador.auth.services import MIN_PASSWORD
+from ambassador.auth.sessions import start_session
 from ambassador.extensions import db, limiter
 from ambassador.nps.actions import register_dashboard_action
 from ambassador.nps.rules import segment
 from ambassador.portal import invitations
+from ambassador.security import token_in_url
 from ambassador.utils import ServiceError
 
 bp = Blueprint("portal", __name__)
@@ -55,6 +57,7 @@ def _dead(token: str, message: str):
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"])
 @public
+@token_in_url
 def accept_invitation(token: str):
     try:
         invitation = invitations.check_invitation(token)
@@ -92,7 +95,7 @@ def accept_invitation(token: str):
             db.session.rollback()
             form.password.errors.append(str(exc))
         else:
-            login_user(user)
+            start_session(user)
             flash("Your account is ready. Welcome aboard!", "success")
             return redirect(url_for("portal.home")), 303
     status = 400 if form.errors else 200
@@ -107,6 +110,7 @@ def accept_invitation(token: str):
 @bp.route("/welcome/<token>/renew", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_RESET"])
 @public
+@token_in_url
 def renew_invitation(token: str):
     if not EmptyForm().validate_on_submit():
         abort(400)

@@ -385,14 +385,36 @@ def test_a_thousand_items_are_accepted_and_one_more_is_413(post):
     assert response.get_json()["created"] == 1000 == count()
 
 
-def test_rate_limit_is_keyed_by_token(app):
+def test_rate_limit_is_keyed_by_the_tokens_id_however_the_header_is_spelt(app):
     from ambassador.api.views import _rate_key
 
-    with app.test_request_context(URL, headers={"Authorization": "Bearer one"}):
-        one = _rate_key()
-    with app.test_request_context(URL, headers={"Authorization": "Bearer two"}):
-        two = _rate_key()
-    with app.test_request_context(URL, environ_base={"REMOTE_ADDR": "192.0.2.1"}):
-        anonymous = _rate_key()
-    assert one.startswith("api-token:") and one != two and "one" not in one
-    assert anonymous == "api-addr:192.0.2.1"
+    one, secret_one = create_api_token("one")
+    _two, secret_two = create_api_token("two")
+    db.session.commit()
+
+    def key(header, address="192.0.2.1"):
+        headers = {"Authorization": header} if header is not None else {}
+        with app.test_request_context(URL, headers=headers,
+                                      environ_base={"REMOTE_ADDR": address}):
+            return _rate_key()
+
+    spellings = [f"Bearer {secret_one}", f"bearer {secret_one}", f"Bearer  {secret_one}",
+                 f"BEARER {secret_one} ", f"  Bearer {secret_one}"]
+    assert {key(h) for h in spellings} == {f"api-token:{one.id}"}
+    assert key(f"Bearer {secret_two}") != key(f"Bearer {secret_one}")
+    assert key(f"Bearer {secret_one}", "198.51.100.7") == f"api-token:{one.id}"
+    # Without a live token, requests count per address (guessing tokens is limited too).
+    assert key(None) == key("Bearer amb_guess") == key("bearer amb_other") == "api-addr:192.0.2.1"
+
+
+def test_changing_the_header_spelling_does_not_reset_the_count(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        _token, secret = create_api_token("Typeform")
+        db.session.commit()
+    client = app.test_client()
+    item = {"email": "a@example.com", "score": 9}
+    statuses = [client.post(URL, json=item, headers={"Authorization": header}).status_code
+                for header in (f"Bearer {secret}", f"bearer {secret}", f"Bearer  {secret}",
+                               f"BEARER {secret}")]
+    assert statuses == [201, 200, 200, 429]
