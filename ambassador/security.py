@@ -16,6 +16,7 @@ Fetch-Metadata check. This module knows no feature.
 import secrets
 
 from flask import Blueprint, Flask, abort, current_app, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 DEFAULT_CSP = {
@@ -31,7 +32,7 @@ DEFAULT_CSP = {
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 HSTS = "max-age=31536000; includeSubDomains"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-CROSS_SITE_MESSAGE = "A page on another site cannot change anything here."
+CROSS_SITE_MESSAGE = _l("A page on another site cannot change anything here.")
 
 _exempt_blueprints: set[str] = set()
 
@@ -88,7 +89,7 @@ def refuse_cross_site() -> None:
         return
     if request.blueprint in _exempt_blueprints or getattr(_view(), "cross_site_allowed", False):
         return
-    abort(403, CROSS_SITE_MESSAGE)
+    abort(403, str(CROSS_SITE_MESSAGE))
 
 
 def content_security_policy(view=None) -> str:

@@ -1,5 +1,6 @@
 """Login, password and user-management forms, with messages people understand."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, StopValidation, ValidationError
@@ -50,7 +51,7 @@ class LoginForm(FlaskForm):
         DataRequired("Enter your password."),
         Length(max=MAX_PASSWORD, message=f"A password has at most {MAX_PASSWORD} characters."),
     ])
-    remember = BooleanField("Remember me on this device")
+    remember = BooleanField(_l("Remember me on this device"))
 
 
 class ForgotPasswordForm(FlaskForm):

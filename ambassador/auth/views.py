@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_url
 
 from ambassador.auth import services, sessions, throttle, tokens
@@ -52,7 +53,8 @@ def load_user(identity: str):
 def unauthorized():
     """Send a visitor to the login page, saying so when their session ran out."""
     if g.pop("session_expired", False):
-        flash("Your session ended after a while without activity: please log in again.", "info")
+        flash(_("Your session ended after a while without activity: please log in again."),
+              "info")
     else:
         flash(login_manager.login_message, login_manager.login_message_category)
     return redirect(login_url("auth.login", next_url=request.url))
