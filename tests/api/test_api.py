@@ -413,7 +413,7 @@ def test_changing_the_header_spelling_does_not_reset_the_count(make_app):
         _token, secret = create_api_token("Typeform")
         db.session.commit()
     client = app.test_client()
-    item = {"email": "a@example.com", "score": 9}
+    item = {"email": "a@example.com", "score": 9, "external_id": "tf-1"}
     statuses = [client.post(URL, json=item, headers={"Authorization": header}).status_code
                 for header in (f"Bearer {secret}", f"bearer {secret}", f"Bearer  {secret}",
                                f"BEARER {secret}")]
