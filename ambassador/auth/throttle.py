@@ -57,5 +57,6 @@ def too_many_attempts(email: str):
         resets = [limiter.limiter.get_window_stats(item, SCOPE, _key(email)).reset_time
                   for item in _limits()]
         wait = max(1, math.ceil(max(resets) - time.time()))
-    page = render_template("errors/error.html", code=429, description=None)
+    page = render_template("errors/error.html", code=429, description=None,
+                           retry_minutes=math.ceil(wait / 60))
     return page, 429, {"Retry-After": str(wait)}

@@ -1,5 +1,7 @@
 """Sessions end on the server, expire when idle; login and reset mails are limited per account."""
 
+import re
+
 import pytest
 
 from ambassador.auth import services, sessions
@@ -183,6 +185,7 @@ def test_wrong_passwords_from_many_addresses_lock_the_account(make_app):
     assert response.status_code == 429
     assert "Too many attempts" in text(response)
     assert int(response.headers["Retry-After"]) > 60
+    assert re.search(r"Please wait \d+ minutes and try again", text(response))
     assert newcomer.get("/portal").status_code == 302  # not logged in
     # Other accounts are not affected.
     response = newcomer.post("/login", data={"email": "sam@example.com", "password": PASSWORD})
