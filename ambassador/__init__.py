@@ -36,6 +36,7 @@ def create_app(config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
+    register_request_rules(app)
     register_blueprints(app)
     register_cli(app)
     register_errorhandlers(app)
@@ -44,7 +45,9 @@ def create_app(config=None) -> Flask:
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` in routes: ids beyond a database integer are a 404, not an overflow."""
+    """`<int:…>` in routes: ASCII digits only; ids beyond a database integer are a 404."""
+
+    regex = r"[0-9]+"  # \d would also match "１２" and "١٢"
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
@@ -65,6 +68,13 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, default_translation_directories=str(TRANSLATIONS))
     instant.install()
+
+
+def register_request_rules(app: Flask) -> None:
+    """Rules every request meets before any view: no control characters in what is sent."""
+    from ambassador import text
+
+    text.install(app)
 
 
 def register_blueprints(app: Flask) -> None:

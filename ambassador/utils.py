@@ -3,6 +3,7 @@
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
@@ -60,14 +61,33 @@ def hash_token(token: str) -> str:
 
 # One @, no spaces or list punctuation, a domain of non-empty dot-separated labels.
 # The single email rule: accounts, the API and the CSV importer all use it.
-EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;.]+(?:\.[^@\s<>\"',;.]+)+$")
+# Control characters are never part of one (the importer's fast path relies on it).
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;\x00-\x1f\x7f]+@[^@\s<>\"',;.\x00-\x1f\x7f]+"
+                      r"(?:\.[^@\s<>\"',;.\x00-\x1f\x7f]+)+$")
+
+
+def email_characters_problem(email: str) -> str | None:
+    """Why an address's characters are refused: hidden ones, or ones that fold under NFKC."""
+    if email.isascii():
+        return None
+    for char in email:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            return (f"contains an invisible or control character (U+{ord(char):04X});"
+                    " type the address again")
+    if unicodedata.normalize("NFKC", email) != email:
+        return "contains look-alike characters (such as a Kelvin sign or full-width letters)"
+    return None
 
 
 def normalise_email(value: str | None) -> str:
     """Return the email trimmed and lower-cased, or raise ServiceError when it is not one."""
-    email = (value or "").strip().lower()
+    email = (value or "").strip()
     if not email:
         raise ServiceError("An email address is required.")
+    problem = email_characters_problem(email)
+    if problem:
+        raise ServiceError(f"This email address {problem}.")
+    email = email.lower()
     if len(email) > 254 or not EMAIL_RE.match(email):
         raise ServiceError(f"'{email[:80]}' is not a valid email address.")
     return email

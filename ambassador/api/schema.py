@@ -9,7 +9,7 @@ are stated in the descriptions.
 import difflib
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ambassador.imports.parsing import FIELDS
 from ambassador.imports.parsing.values import (
@@ -19,13 +19,13 @@ from ambassador.imports.parsing.values import (
     MAX_TEXT,
     TEXT_LIMITS,
 )
+from ambassador.nps.rules import response_date_problem
 from ambassador.utils import ServiceError, normalise_email, utcnow
 
 MAX_ITEMS = 1000
 MAX_ERRORS = 1000
 MAX_UNKNOWN = 10
 ID_RANGE = (-(2**63), 2**63 - 1)
-FUTURE_SLACK = timedelta(days=1)
 TOUCHPOINTS = ("relational", "transactional")
 ID_FIELDS = ("external_id", "contact_ref")
 SCORE_PATTERN = "^([0-9]|10)$"
@@ -133,8 +133,9 @@ def _responded_at(value, now: datetime) -> datetime | None:
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except (ValueError, OverflowError):
         raise ItemProblem(f"responded_at is not a real date (got {shown(value)})") from None
-    if moment > now + FUTURE_SLACK:
-        raise ItemProblem(f"responded_at is in the future (got {shown(value)})")
+    problem = response_date_problem(moment, now)
+    if problem:
+        raise ItemProblem(f"responded_at {problem} (got {shown(value)})")
     return moment
 
 
@@ -239,8 +240,8 @@ ITEM_SCHEMA = {
         "responded_at": {
             "type": ["string", "null"], "pattern": DATE_PATTERN,
             "description": "ISO 8601 date or date-time; without an offset it is UTC; "
-                           "absent means now. A date alone is midnight UTC. At most one day "
-                           f"in the future. Examples: {DATE_EXAMPLES[8:]}.",
+                           "absent means now. A date alone is midnight UTC. From 2000-01-01 "
+                           f"to at most one day in the future. Examples: {DATE_EXAMPLES[8:]}.",
             "examples": ["2026-11-24T14:05:00Z"],
         },
         "comment": _optional_text(MAX_COMMENT, "What the customer wrote."),

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from ambassador.auth import services, tokens
 from ambassador.auth.models import ROLES
 from ambassador.extensions import db
+from ambassador.text import CLEAN_TEXT
 from ambassador.utils import ServiceError
 
 users_cli = AppGroup("users", help="Manage people who log in.")
@@ -15,9 +16,9 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens for survey tools.")
 
 
 @users_cli.command("create")
-@click.argument("email")
+@click.argument("email", type=CLEAN_TEXT)
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--name", default="", help="The person's name.")
+@click.option("--name", default="", type=CLEAN_TEXT, help="The person's name.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of standard input.")
 def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
@@ -39,7 +40,7 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool) 
 
 
 @tokens_cli.command("create")
-@click.argument("name")
+@click.argument("name", type=CLEAN_TEXT)
 def create_token_command(name: str) -> None:
     """Create an API token and print it once, alone on the last line."""
     try:

@@ -1,12 +1,12 @@
 """Login, password and user-management forms, with messages people understand."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, StopValidation, ValidationError
 
 from ambassador.auth.models import ROLES
 from ambassador.auth.services import MAX_PASSWORD, MIN_PASSWORD
+from ambassador.text import Form
 from ambassador.utils import ServiceError, normalise_email
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
@@ -45,7 +45,7 @@ def _email_field(label: str = "Email") -> EmailField:
     return EmailField(label, validators=[email_address], render_kw={"maxlength": MAX_EMAIL})
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = _email_field()
     password = PasswordField("Password", validators=[
         DataRequired("Enter your password."),
@@ -54,11 +54,11 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Remember me on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = _email_field()
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     """Choosing a password: the reset link, an account invitation and a promoter's welcome."""
 
     password = PasswordField("Choose a password", validators=[
@@ -72,7 +72,7 @@ class SetPasswordForm(FlaskForm):
     ])
 
 
-class InviteUserForm(FlaskForm):
+class InviteUserForm(Form):
     email = _email_field()
     name = StringField("Name", validators=[
         Length(max=255, message="A name has at most 255 characters."),
@@ -80,15 +80,15 @@ class InviteUserForm(FlaskForm):
     role = RoleField("Role", choices=ROLE_CHOICES, default="marketer")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = RoleField("Role", choices=ROLE_CHOICES)
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only the CSRF token, for buttons that post."""
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField("Name", validators=[
         DataRequired("Give the token a name, such as the survey tool that will use it."),
         Length(max=100, message="A token name has at most 100 characters."),

@@ -28,6 +28,7 @@ from ambassador.auth.forms import (
 from ambassador.auth.models import ROLES, User
 from ambassador.extensions import db, limiter, login_manager
 from ambassador.security import token_in_url
+from ambassador.text import ascii_int
 from ambassador.urls import is_safe_next
 from ambassador.utils import ServiceError
 
@@ -163,7 +164,7 @@ def reset_password(token: str):
 
 def _users_page(status: int = 200, invite_form: InviteUserForm | None = None):
     """Render the people page (search from the query string) with a status."""
-    page = request.args.get("page", 1, type=int)
+    page = ascii_int(request.args.get("page"), 1, 100_000) or 1
     query = request.args.get("q", "")[:200]
     role = request.args.get("role", "")
     role = role if role in ROLES else ""

@@ -20,6 +20,7 @@ from ambassador.imports.importer import (
     options_from_mapping,
     record_run,
 )
+from ambassador.text import CLEAN_TEXT
 from ambassador.utils import ServiceError
 
 EXIT_REJECTED = 3
@@ -80,13 +81,19 @@ def describe(report: ImportReport) -> list[str]:
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--map", "mapping", multiple=True, callback=_parse_map, metavar="FIELD=COLUMN",
+@click.option("--map", "mapping", multiple=True, type=CLEAN_TEXT, callback=_parse_map,
+              metavar="FIELD=COLUMN",
               help="Read FIELD from COLUMN (repeatable), e.g. --map score=Q1.")
-@click.option("--encoding", help="The file's encoding (default: BOM, UTF-8, or detected).")
-@click.option("--delimiter", help="comma, semicolon or tab (default: detected).")
-@click.option("--date-format", help="dmy, mdy or a strptime pattern like %d.%m.%Y %H:%M.")
-@click.option("--timezone", help="Zone of dates without an offset (default UTC).")
-@click.option("--mapping", "saved", metavar="NAME", help="Use a mapping saved in the web import.")
+@click.option("--encoding", type=CLEAN_TEXT,
+              help="The file's encoding (default: BOM, UTF-8, or detected).")
+@click.option("--delimiter", type=CLEAN_TEXT,
+              help="comma, semicolon or tab (default: detected).")
+@click.option("--date-format", type=CLEAN_TEXT,
+              help="dmy, mdy or a strptime pattern like %d.%m.%Y %H:%M.")
+@click.option("--timezone", type=CLEAN_TEXT,
+              help="Zone of dates without an offset (default UTC).")
+@click.option("--mapping", "saved", type=CLEAN_TEXT, metavar="NAME",
+              help="Use a mapping saved in the web import.")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @with_appcontext
 def import_command(file: Path, mapping: dict, encoding: str | None, delimiter: str | None,

@@ -1,9 +1,10 @@
 """Import forms: the upload, and the preview's reading options and column mapping."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import Length, Optional
+
+from ambassador.text import Form
 
 ENCODINGS = [
     ("utf-8", "UTF-8"),
@@ -27,13 +28,13 @@ FIELD_LABELS = {
 }
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """The file to preview (nothing is imported on upload)."""
 
     file = FileField("CSV file", validators=[FileRequired("Choose a file to upload.")])
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(Form):
     """The preview's form; its drop-downs are built per file (see import_preview.py)."""
 
     save_as = StringField("Save this mapping as", validators=[

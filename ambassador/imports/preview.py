@@ -11,6 +11,7 @@ NOT_IN_FILE = ""
 JOINED_NAME = "+"   # "first name + last name" in the name drop-down
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 DATE_ORDERS = ("dmy", "mdy")
+PREVIEW_COLUMNS = 40   # columns shown in the preview table
 
 
 @dataclass
@@ -107,6 +108,16 @@ class Preview:
             elif value:
                 out.setdefault(value, []).append(f)
         return out
+
+    def shown_columns(self) -> list[int]:
+        """Indexes of the columns the preview table shows: the mapped ones, then the first
+        others, at most PREVIEW_COLUMNS in all (a 2,000-column file stays a small page)."""
+        read_as = self.column_fields()
+        columns = self.info.columns
+        mapped = [i for i, c in enumerate(columns) if c in read_as]
+        room = max(0, PREVIEW_COLUMNS - len(mapped))
+        others = [i for i, c in enumerate(columns) if c not in read_as][:room]
+        return sorted(mapped + others)
 
     def joined_name_choice(self) -> str | None:
         """The label of the "first + last name" option, when the file has both columns."""

@@ -22,6 +22,7 @@ from ambassador.imports.importer import (
 )
 from ambassador.imports.models import ImportMapping, ImportRun, ImportUpload
 from ambassador.imports.preview import Choices, Preview, read_for_preview
+from ambassador.text import ascii_int
 from ambassador.utils import ServiceError, new_token, utcnow
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
@@ -113,7 +114,7 @@ def preview(token: str):
         if detected.saved:
             choices, applied = Choices.from_saved(detected.saved[0]), detected.saved[0].name
     elif action == "use_mapping":
-        saved = db.session.get(ImportMapping, request.form.get("saved", type=int) or 0)
+        saved = db.session.get(ImportMapping, ascii_int(request.form.get("saved"), 1) or 0)
         choices = Choices.from_saved(saved) if saved else Choices()
         applied = saved.name if saved else None
     else:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from ambassador.nps.models import TOUCHPOINTS
 from ambassador.nps.scores import Filters, checked_quarter
+from ambassador.text import ascii_int
 
 MAX_FILTER = 255
 
@@ -53,8 +54,4 @@ def parse_filters(args: Mapping[str, str], default_quarter: str,
 
 def parse_page(value: str | None) -> int:
     """A page number from the query string; 1 when missing or not a positive number."""
-    try:
-        page = int(value or 1)
-    except ValueError:
-        return 1
-    return page if 1 <= page <= 100_000 else 1
+    return ascii_int(value, 1, 100_000) or 1

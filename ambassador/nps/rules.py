@@ -3,10 +3,22 @@
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 SMALL_SAMPLE = 30
-QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+QUARTER_RE = re.compile(r"^([0-9]{4})-Q([1-4])$")  # ASCII digits only: ２０２６-Q1 is no quarter
+# Answers are accepted from this moment to one day ahead (clock skew), from every source.
+EARLIEST_RESPONSE = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+
+
+def response_date_problem(moment: datetime, now: datetime) -> str | None:
+    """Why an answer's date cannot be right (before 2000 or in the future), else None."""
+    if moment < EARLIEST_RESPONSE:
+        return "is before 2000"
+    if moment > now + FUTURE_SLACK:
+        return "is in the future"
+    return None
 
 
 def segment(score: int) -> str:

@@ -418,3 +418,24 @@ def test_changing_the_header_spelling_does_not_reset_the_count(make_app):
                 for header in (f"Bearer {secret}", f"bearer {secret}", f"Bearer  {secret}",
                                f"BEARER {secret}")]
     assert statuses == [201, 200, 200, 429]
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("0001-01-01", "responded_at is before 2000"),
+    ("1999-12-31T23:59:59Z", "responded_at is before 2000"),
+    ((utcnow() + timedelta(days=2)).date().isoformat(), "responded_at is in the future"),
+])
+def test_responded_at_runs_from_2000_to_one_day_ahead(post, raw, message):
+    response = post({"email": "a@example.com", "score": 9, "responded_at": raw})
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["message"].startswith(message)
+    assert post({"email": "a@example.com", "score": 9,
+                 "responded_at": "2000-01-01"}).status_code == 201
+
+
+@pytest.mark.parametrize("email", ["a\u200b@example.com", "\u212aate@example.com",
+                                   "bob\u202e@example.com"])
+def test_emails_with_hidden_or_folding_characters_are_400(post, email):
+    response = post({"email": email, "score": 9})
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["field"] == "email"

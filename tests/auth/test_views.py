@@ -158,6 +158,9 @@ def test_next_never_leaves_the_site(client, make_user, target):
     user = make_user("marketer")
     response = client.post("/login", query_string={"next": target},
                            data={"email": user.email, "password": PASSWORD})
+    if "\n" in target:  # a line break in the query string is refused before the view
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard"
     # Already logged in: visiting the login page again must not bounce out either.

@@ -151,7 +151,8 @@ def test_daylight_saving_is_respected():
 
 def test_unknown_timezone_option_is_a_file_error():
     error = file_error(dated("2026-01-02"), timezone="Mars/Olympus")
-    assert str(error) == "Unknown time zone 'Mars/Olympus'."
+    assert str(error) == (
+        "Unknown time zone 'Mars/Olympus': use a name like Europe/Istanbul or UTC.")
 
 
 def test_date_aliases_read_google_forms_and_typeform():

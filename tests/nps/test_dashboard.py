@@ -178,7 +178,7 @@ def test_another_quarter_can_be_chosen(client, marketer):
 @pytest.mark.parametrize("query", [
     "quarter=garbage", "quarter=2026-Q9", "quarter=0000-Q1", "quarter=9999-Q4",
     "quarter=1900-Q1", "company=Nobody", "company=" + "x" * 5000, "touchpoint=%3Cscript%3E",
-    "quarter=2026-Q3&quarter=x&company=Acme&company=Globex", "page=abc", "company=%00",
+    "quarter=2026-Q3&quarter=x&company=Acme&company=Globex", "page=abc", "page=%EF%BC%92",
 ])
 def test_bad_filter_values_never_fail(client, marketer, query):
     _two_companies()
@@ -186,6 +186,12 @@ def test_bad_filter_values_never_fail(client, marketer, query):
     assert "trend-chart" in html
     assert "<script>" not in html.split("</head>")[1].replace("<script src", "")
     assert _page(client, "/dashboard/accounts?" + query)
+
+
+def test_a_control_character_in_a_filter_is_a_clear_400(client, marketer):
+    _two_companies()
+    html = _page(client, "/dashboard?company=%00", status=400)
+    assert "control character (U+0000)" in html
 
 
 def test_ignored_filters_are_explained(client, marketer):

@@ -10,6 +10,7 @@ FIELDS = ("email", "score", "responded_at", "comment", "name", "company",
 SAMPLE_BYTES = 1 << 20          # bytes read to decide the encoding
 FIELD_SIZE_LIMIT = 1 << 20      # largest cell the CSV reader accepts (characters)
 PREVIEW_ROWS = 10
+MAX_COLUMNS = 2000              # columns a file may have (more is refused, clearly)
 
 
 class ImportFileError(Exception):

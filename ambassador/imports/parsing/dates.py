@@ -35,8 +35,9 @@ def zone(name: str | None) -> tzinfo | None:
         return UTC
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ImportFileError(f"Unknown time zone '{name}'.") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tzdata folder ("America")
+        raise ImportFileError(
+            f"Unknown time zone {shown(name)}: use a name like Europe/Istanbul or UTC.") from None
 
 
 def check_format(value: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from ambassador.imports.parsing.base import ImportFileError
+from ambassador.imports.parsing.values import shown
 
 # Signatures of files people upload by mistake, with the sentence to show.
 _MAGIC = (
@@ -49,10 +50,10 @@ def check_codec(name: str) -> str:
     """The canonical Python codec name for a user-given encoding, or ImportFileError."""
     try:
         info = codecs.lookup(name.strip())
-    except (LookupError, AttributeError, TypeError):
-        raise ImportFileError(f"Unknown encoding '{name}'.") from None
+    except (LookupError, AttributeError, TypeError, ValueError):  # ValueError: a NUL in it
+        raise ImportFileError(f"Unknown encoding {shown(str(name))}.") from None
     if not _is_text_codec(info.name):
-        raise ImportFileError(f"Unknown encoding '{name}'.")
+        raise ImportFileError(f"Unknown encoding {shown(str(name))}.")
     return info.name
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from ambassador.imports.parsing.base import FIELDS, Row
 from ambassador.imports.parsing.dates import parse_date
@@ -15,7 +15,9 @@ from ambassador.imports.parsing.values import (
     parse_score,
     parse_text,
     parse_touchpoint,
+    shown,
 )
+from ambassador.nps.rules import response_date_problem
 from ambassador.utils import EMAIL_RE
 
 _PLAIN_TOUCHPOINTS = frozenset({"relational", "transactional", ""})
@@ -38,6 +40,7 @@ def row_builder(columns: list[str], mapping: dict[str, str | None],
     template = dict.fromkeys(FIELDS)
     email_ok = EMAIL_RE.fullmatch
     dates_seen: dict[str, object] = {}   # date cells repeat a lot in real exports
+    now = datetime.now(UTC)
 
     def build(line: int, cells: list[str]) -> Row:
         """The Row for one non-blank data record."""
@@ -46,7 +49,7 @@ def row_builder(columns: list[str], mapping: dict[str, str | None],
         values = template.copy()
         errors = []
         raw = cells[email_at].strip()
-        if raw and len(raw) <= MAX_EMAIL and email_ok(raw):
+        if raw and len(raw) <= MAX_EMAIL and raw.isascii() and email_ok(raw):
             values["email"] = raw.lower()
         else:
             try:
@@ -71,6 +74,9 @@ def row_builder(columns: list[str], mapping: dict[str, str | None],
                         dates_seen[raw] = when
                 except ValueProblem as exc:
                     errors.append(str(exc))
+            if when is not None and (problem := response_date_problem(when, now)):
+                errors.append(f"date {shown(raw)} {problem}")
+                when = None
             values["responded_at"] = when
         if touch_at is not None:
             raw = cells[touch_at]

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
-from ambassador.imports.parsing.base import FIELD_SIZE_LIMIT, ImportFileError
+from ambassador.imports.parsing.base import FIELD_SIZE_LIMIT, MAX_COLUMNS, ImportFileError
 
 DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "tsv": "\t"}
@@ -103,6 +103,10 @@ def _read_header(recs: Iterator[tuple[int, list[str]]]) -> tuple[Header, Iterato
     if first is None:
         raise ImportFileError("The file is empty.")
     line, row1 = first
+    if len(row1) > MAX_COLUMNS:
+        raise ImportFileError(
+            f"The header row has {len(row1):,} columns; at most {MAX_COLUMNS:,} can be read."
+            " Remove the columns you do not need (or check the delimiter) and try again.")
     row1 = [row1[0].lstrip("\ufeff"), *row1[1:]]
     peeked = []
     for rec in recs:
@@ -134,13 +138,17 @@ def _names(cells: list[str]) -> list[str]:
 def unique(names: list[str]) -> list[str]:
     """Names made non-empty ("Column 3") and unique, case-insensitively, by " (2)" suffixes."""
     seen: set[str] = set()
+    tried: dict[str, int] = {}   # name -> last suffix tried: each suffix is tried once (linear)
     out = []
     for i, name in enumerate(names):
         name = name or f"Column {i + 1}"
-        candidate, n = name, 1
-        while candidate.casefold() in seen:
-            n += 1
-            candidate = f"{name} ({n})"
+        folded = name.casefold()
+        candidate, n = name, tried.get(folded, 1)
+        if n > 1 or folded in seen:
+            while candidate.casefold() in seen:
+                n += 1
+                candidate = f"{name} ({n})"
+            tried[folded] = n
         seen.add(candidate.casefold())
         out.append(candidate)
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ambassador.utils import EMAIL_RE
+from ambassador.utils import EMAIL_RE, email_characters_problem
 
 MAX_COMMENT = 10_000
 MAX_TEXT = 255
@@ -31,9 +31,17 @@ class ValueProblem(ValueError):
     """A cell that cannot be accepted; str() is the user-facing reason."""
 
 
+def printable(value: str) -> str:
+    """`value` with control and invisible characters written as escapes (\\x00, \\u202e)."""
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode()
+                   for c in value)
+
+
 def shown(value: str, limit: int = 60) -> str:
-    """A cell quoted for a message, shortened when long."""
-    value = value.strip()
+    """A cell quoted for a message, shortened when long, its hidden characters made visible."""
+    value = printable(value.strip())
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return f"'{value}'"
@@ -77,6 +85,9 @@ def parse_email(raw: str) -> str:
         raise ValueProblem("email is missing")
     if len(text) > MAX_EMAIL:
         raise ValueProblem(f"email is too long ({len(text):,} characters, max {MAX_EMAIL})")
+    problem = email_characters_problem(text)
+    if problem:
+        raise ValueProblem(f"email {problem}")
     if EMAIL_RE.fullmatch(text) is None:
         raise ValueProblem(f"invalid email {shown(text)}")
     return text.lower()
