@@ -6,7 +6,6 @@ chances of a good answer grow with time so the dashboard shows an improving tren
 """
 
 import random
-import unicodedata
 from datetime import timedelta
 
 import click
@@ -16,7 +15,6 @@ from sqlalchemy import func, select
 from ambassador.auth import services as accounts
 from ambassador.auth.models import User
 from ambassador.demo_data import (
-    ASCII_LETTERS,
     COMMENTS,
     COMPANIES,
     DEMO_PROMOTERS,
@@ -27,6 +25,7 @@ from ambassador.extensions import db
 from ambassador.nps.models import Customer
 from ambassador.nps.rules import previous_quarters, quarter_bounds, quarter_of
 from ambassador.nps.services import record_responses
+from ambassador.slugs import slug
 from ambassador.urls import absolute_url
 from ambassador.utils import utcnow
 
@@ -51,9 +50,7 @@ def database_is_empty() -> bool:
 
 def ascii_slug(text: str) -> str:
     """Hélène Dupré → helene.dupre; Şükrü Yılmaz → sukru.yilmaz (for email addresses)."""
-    folded = unicodedata.normalize("NFKD", text.lower().translate(ASCII_LETTERS))
-    plain = "".join(c for c in folded if c.isascii() and (c.isalnum() or c in " -"))
-    return ".".join(plain.replace("-", " ").split())
+    return slug(text.replace("'", ""), separator=".")
 
 
 def _email(first: str, last: str, domain: str, taken: set[str]) -> str:

@@ -113,5 +113,3 @@ DEMO_PROMOTERS = [
     ("Grace", "Walker", 8, "en"),
 ]
 
-# Letters that have no ASCII decomposition, for building email addresses.
-ASCII_LETTERS = str.maketrans({"ı": "i", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "'": ""})

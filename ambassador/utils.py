@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from ambassador.constants import MAX_EMAIL
+
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime (column defaults call this)."""
@@ -88,6 +90,6 @@ def normalise_email(value: str | None) -> str:
     if problem:
         raise ServiceError(f"This email address {problem}.")
     email = email.lower()
-    if len(email) > 254 or not EMAIL_RE.match(email):
+    if len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
         raise ServiceError(f"'{email[:80]}' is not a valid email address.")
     return email

@@ -11,14 +11,15 @@ import json
 import re
 from datetime import UTC, datetime
 
-from ambassador.imports.parsing import FIELDS
-from ambassador.imports.parsing.values import (
+from ambassador.constants import (
     MAX_COMMENT,
     MAX_EMAIL,
     MAX_LANGUAGE,
     MAX_TEXT,
-    TEXT_LIMITS,
+    RESPONSE_TEXT_LIMITS,
+    TOUCHPOINTS,
 )
+from ambassador.imports.parsing import FIELDS
 from ambassador.nps.rules import response_date_problem
 from ambassador.utils import ServiceError, normalise_email, utcnow
 
@@ -26,7 +27,6 @@ MAX_ITEMS = 1000
 MAX_ERRORS = 1000
 MAX_UNKNOWN = 10
 ID_RANGE = (-(2**63), 2**63 - 1)
-TOUCHPOINTS = ("relational", "transactional")
 ID_FIELDS = ("external_id", "contact_ref")
 SCORE_PATTERN = "^([0-9]|10)$"
 DATE_PATTERN = (
@@ -74,8 +74,8 @@ def validate_item(item, now: datetime) -> tuple[dict, list[tuple[str | None, str
 def _check(name: str, value, now: datetime):
     if name in ID_FIELDS:
         return _identifier(name, value)
-    if name in TEXT_LIMITS:
-        return _text(name, value, TEXT_LIMITS[name])
+    if name in RESPONSE_TEXT_LIMITS:
+        return _text(name, value, RESPONSE_TEXT_LIMITS[name])
     if name == "responded_at":
         return _responded_at(value, now)
     return {"email": _email, "score": _score, "touchpoint": _touchpoint}[name](value)

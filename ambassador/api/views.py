@@ -7,7 +7,7 @@ so a request either stores every new item or nothing at all.
 import json
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -47,7 +47,7 @@ def _bearer() -> str | None:
 
 
 def api_token_required(view):
-    """Run the view only with a live bearer token (kept in g.api_token); otherwise 401."""
+    """Run the view only with a live bearer token; otherwise 401."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -64,7 +64,6 @@ def api_token_required(view):
             response.status_code = 401
             response.headers["WWW-Authenticate"] = challenge
             return response
-        g.api_token = token
         return view(*args, **kwargs)
 
     return wrapped

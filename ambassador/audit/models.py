@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ambassador.constants import MAX_EMAIL
 from ambassador.extensions import db
 from ambassador.utils import UTCDateTime, utcnow
 
@@ -19,7 +20,7 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    actor_email: Mapped[str] = mapped_column(String(254), default="")
+    actor_email: Mapped[str] = mapped_column(String(MAX_EMAIL), default="")
     action: Mapped[str] = mapped_column(String(60), index=True)
     target_type: Mapped[str] = mapped_column(String(60), default="")
     target_id: Mapped[str] = mapped_column(String(64), default="")

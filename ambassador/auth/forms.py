@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, StopValidation, Va
 
 from ambassador.auth.models import ROLES
 from ambassador.auth.services import MAX_PASSWORD, MIN_PASSWORD
+from ambassador.constants import MAX_EMAIL
 from ambassador.text import Form
 from ambassador.utils import ServiceError, normalise_email
 
@@ -16,7 +17,6 @@ except ImportError:  # pragma: no cover - older WTForms
         return (value, label)
 
 ROLE_CHOICES = [SelectChoice(r, r.capitalize()) for r in ROLES]
-MAX_EMAIL = 254
 
 
 def email_address(form, field) -> None:

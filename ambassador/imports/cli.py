@@ -25,8 +25,9 @@ from ambassador.utils import ServiceError
 
 EXIT_REJECTED = 3
 EXIT_UNUSABLE = 2
-SOURCES = {"bom": "BOM", "utf-8": "detected", "detected": "detected", "given": "given"}
-DELIMITERS = {",": "','", ";": "';'", "\t": "tab"}
+# How the encoding was found, as `nps import` prints it.
+ENCODING_FOUND = {"bom": "BOM", "utf-8": "detected", "detected": "detected", "given": "given"}
+DELIMITER_SHOWN = {",": "','", ";": "';'", "\t": "tab"}
 
 
 def _parse_map(_ctx, _param, values: tuple[str, ...]) -> dict[str, str]:
@@ -68,8 +69,9 @@ def _hint(exc: ImportFileError) -> str:
 def describe(report: ImportReport) -> list[str]:
     """The lines printed before the summary: how the file was read, what was skipped."""
     info = report.info
-    line = (f"encoding {info.encoding} ({SOURCES.get(info.encoding_source, info.encoding_source)}),"
-            f" delimiter {DELIMITERS.get(info.delimiter, repr(info.delimiter))}")
+    found = ENCODING_FOUND.get(info.encoding_source, info.encoding_source)
+    line = (f"encoding {info.encoding} ({found}),"
+            f" delimiter {DELIMITER_SHOWN.get(info.delimiter, repr(info.delimiter))}")
     if info.source_format != "csv":
         line += f", {info.source_format} export ({info.header_rows} header rows)"
     lines = [line]

@@ -18,9 +18,9 @@ ENCODINGS = [
     ("iso8859-15", "ISO-8859-15 (Latin-9)"),
     ("mac-roman", "Mac Roman"),
 ]
-DELIMITERS = [("comma", "Comma ,"), ("semicolon", "Semicolon ;"), ("tab", "Tab")]
-DATE_ORDERS = [("", "Detect"), ("dmy", "Day first (24/11/2026)"),
-               ("mdy", "Month first (11/24/2026)")]
+DELIMITER_CHOICES = [("comma", "Comma ,"), ("semicolon", "Semicolon ;"), ("tab", "Tab")]
+DATE_ORDER_CHOICES = [("", "Detect"), ("dmy", "Day first (24/11/2026)"),
+                      ("mdy", "Month first (11/24/2026)")]
 FIELD_LABELS = {
     "email": "Email", "score": "Score (0–10)", "responded_at": "Answered at",
     "comment": "Comment", "name": "Name", "company": "Company", "external_id": "Response ID",

@@ -35,7 +35,8 @@ __all__ = ["FIELDS", "ImportFileError", "ImportReport", "ParseOptions", "import_
 MAX_STORED_ERRORS = 10_000
 BATCH = 5_000               # rows per record_responses call (one set of statements each)
 COMMIT_EVERY = 25_000       # rows between commits when the caller asks for batch commits
-TEXT_LIMITS = {"filename": 255, "encoding": 40, "delimiter": 4}
+# The widths of the import run columns that keep what the file was read as.
+RUN_COLUMN_WIDTHS = {"filename": 255, "encoding": 40, "delimiter": 4}
 
 
 @dataclass
@@ -159,9 +160,9 @@ def record_run(report: ImportReport, filename: str, user_id: int | None = None) 
     """Store the outcome of an import (counts exact, errors capped); flushes, never commits."""
     run = ImportRun(
         user_id=user_id,
-        filename=(filename or "upload.csv")[: TEXT_LIMITS["filename"]],
-        encoding=report.info.encoding[: TEXT_LIMITS["encoding"]],
-        delimiter=report.info.delimiter[: TEXT_LIMITS["delimiter"]],
+        filename=(filename or "upload.csv")[: RUN_COLUMN_WIDTHS["filename"]],
+        encoding=report.info.encoding[: RUN_COLUMN_WIDTHS["encoding"]],
+        delimiter=report.info.delimiter[: RUN_COLUMN_WIDTHS["delimiter"]],
         imported=report.imported,
         duplicates=report.duplicates,
         rejected=report.rejected,

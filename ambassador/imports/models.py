@@ -1,5 +1,7 @@
 """Saved column mappings, uploads waiting between preview and import, and import runs."""
 
+from datetime import datetime
+
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +19,7 @@ class ImportMapping(db.Model):
     header_signature: Mapped[str] = mapped_column(String(64), index=True)
     mapping: Mapped[dict] = mapped_column(JSON)
     options: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ImportUpload(db.Model):
@@ -30,7 +32,7 @@ class ImportUpload(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(255))
     data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ImportRun(db.Model):
@@ -49,7 +51,7 @@ class ImportRun(db.Model):
     skipped: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list] = mapped_column(JSON, default=list)  # [[line, reason], ...]
     dry_run: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
     def summary(self) -> str:

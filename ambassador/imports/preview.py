@@ -2,14 +2,13 @@
 
 from dataclasses import dataclass, field, replace
 
-from ambassador.imports.importer import header_signature, mappings_for
+from ambassador.imports.importer import mappings_for
 from ambassador.imports.models import ImportMapping
 from ambassador.imports.parsing import FIELDS, FileInfo, ImportFileError, ParseOptions, inspect
 from ambassador.imports.parsing.columns import FIRST_NAMES, LAST_NAMES, key
 
 NOT_IN_FILE = ""
 JOINED_NAME = "+"   # "first name + last name" in the name drop-down
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 DATE_ORDERS = ("dmy", "mdy")
 PREVIEW_COLUMNS = 40   # columns shown in the preview table
 
@@ -72,10 +71,6 @@ class Preview:
     needs_date_order: bool = False
     score_candidates: list[str] = field(default_factory=list)
     saved: list[ImportMapping] = field(default_factory=list)
-
-    @property
-    def signature(self) -> str:
-        return header_signature(self.info.columns)
 
     def selected(self, f: str) -> str:
         """The value the drop-down of field `f` shows."""

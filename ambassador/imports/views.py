@@ -89,8 +89,8 @@ def _preview_page(stored: ImportUpload, preview: Preview, form: forms.PreviewFor
     return render_template(
         "imports/preview.html", upload=stored, p=preview, info=preview.info, form=form,
         error=error, applied=applied, fields=FIELDS, labels=forms.FIELD_LABELS,
-        encodings=forms.ENCODINGS, delimiters=forms.DELIMITERS,
-        date_orders=forms.DATE_ORDERS), status
+        encodings=forms.ENCODINGS, delimiters=forms.DELIMITER_CHOICES,
+        date_orders=forms.DATE_ORDER_CHOICES), status
 
 
 @bp.route("/<token>", methods=["GET", "POST"])

@@ -1,8 +1,11 @@
 """Queued mail."""
 
+from datetime import datetime
+
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ambassador.constants import MAX_EMAIL
 from ambassador.extensions import db
 from ambassador.utils import UTCDateTime, utcnow
 
@@ -14,7 +17,7 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    to_addr: Mapped[str] = mapped_column(String(254))
+    to_addr: Mapped[str] = mapped_column(String(MAX_EMAIL))
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
@@ -23,7 +26,7 @@ class OutboxMessage(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    next_attempt_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_until: Mapped[object | None] = mapped_column(UTCDateTime)
-    sent_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,5 @@
 """Responses as CSV in the import template's columns, streamed so any size fits in memory."""
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
@@ -11,6 +9,7 @@ from ambassador import csvfile
 from ambassador.extensions import db
 from ambassador.nps.models import Customer, Response
 from ambassador.nps.rules import quarter_bounds
+from ambassador.slugs import slug
 
 COLUMNS = ("email", "score", "responded_at", "comment", "name", "company", "external_id",
            "touchpoint", "contact_ref", "language")
@@ -60,19 +59,9 @@ def csv_chunks(rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS) -> Iterator[
     return csvfile.csv_chunks(COLUMNS, formatted(rows), chunk_rows)
 
 
-_LATIN = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d",
-                        "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE"})
-
-
-def _slug(value: str) -> str:
-    plain = unicodedata.normalize("NFKD", value.translate(_LATIN))
-    ascii_text = plain.encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40]
-
-
 def filename(quarter: str | None, company: str | None = None,
              touchpoint: str | None = None) -> str:
     """responses-2026-Q4.csv, responses-all.csv, plus the company and touchpoint when set."""
     parts = ["responses", quarter or "all"]
-    parts += [slug for slug in (_slug(company or ""), touchpoint or "") if slug]
+    parts += [slug for slug in (slug(company or "", limit=40), touchpoint or "") if slug]
     return "-".join(parts) + ".csv"

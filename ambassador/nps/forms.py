@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ambassador.nps.models import TOUCHPOINTS
+from ambassador.constants import TOUCHPOINTS
 from ambassador.nps.scores import Filters, checked_quarter
 from ambassador.text import ascii_int
 

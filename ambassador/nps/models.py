@@ -1,14 +1,27 @@
 """Customers, their NPS responses, and the per-quarter latest score of each person."""
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ambassador.constants import (
+    CUSTOMER_STATUSES,
+    MAX_EMAIL,
+    MAX_LANGUAGE,
+    MAX_SCORE,
+    MAX_TEXT,
+    MIN_SCORE,
+    RESPONSE_SOURCES,
+    TOUCHPOINTS,
+)
 from ambassador.extensions import db
 from ambassador.utils import UTCDateTime, utcnow
 
-STATUSES = ("active", "lapsed", "none")
-SOURCES = ("import", "api", "checkin")
-TOUCHPOINTS = ("relational", "transactional")
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK constraint: the column holds one of `values` (or NULL)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Customer(db.Model):
@@ -16,17 +29,21 @@ class Customer(db.Model):
 
     __tablename__ = "customers"
     # NPS per account (company, latest_score) and a company's people (id) from the index alone.
-    __table_args__ = (Index("ix_customers_company_score", "company", "latest_score", "id"),)
+    __table_args__ = (
+        Index("ix_customers_company_score", "company", "latest_score", "id"),
+        CheckConstraint(one_of("status", CUSTOMER_STATUSES), name="status"),
+        CheckConstraint(f"latest_score BETWEEN {MIN_SCORE} AND {MAX_SCORE}", name="latest_score"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str | None] = mapped_column(String(255))
-    company: Mapped[str | None] = mapped_column(String(255), index=True)
-    language: Mapped[str | None] = mapped_column(String(35))
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL), unique=True)
+    name: Mapped[str | None] = mapped_column(String(MAX_TEXT))
+    company: Mapped[str | None] = mapped_column(String(MAX_TEXT), index=True)
+    language: Mapped[str | None] = mapped_column(String(MAX_LANGUAGE))
     status: Mapped[str] = mapped_column(String(10), default="none", index=True)
     latest_score: Mapped[int | None] = mapped_column(SmallInteger)
-    latest_response_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    latest_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
     def display_name(self) -> str:
@@ -37,21 +54,26 @@ class Response(db.Model):
     """One answer to "How likely are you to recommend us?" (0-10)."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_customer_time", "customer_id", "responded_at"),)
+    __table_args__ = (
+        Index("ix_responses_customer_time", "customer_id", "responded_at"),
+        CheckConstraint(f"score BETWEEN {MIN_SCORE} AND {MAX_SCORE}", name="score"),
+        CheckConstraint(one_of("source", RESPONSE_SOURCES), name="source"),
+        CheckConstraint(one_of("touchpoint", TOUCHPOINTS), name="touchpoint"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     score: Mapped[int] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
-    responded_at: Mapped[object] = mapped_column(UTCDateTime, index=True)
+    responded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     source: Mapped[str] = mapped_column(String(10))
     touchpoint: Mapped[str | None] = mapped_column(String(16))
-    contact_ref: Mapped[str | None] = mapped_column(String(255))
-    external_id: Mapped[str | None] = mapped_column(String(255))
-    language: Mapped[str | None] = mapped_column(String(35))
+    contact_ref: Mapped[str | None] = mapped_column(String(MAX_TEXT))
+    external_id: Mapped[str | None] = mapped_column(String(MAX_TEXT))
+    language: Mapped[str | None] = mapped_column(String(MAX_LANGUAGE))
     # external_id, or email+score+responded_at when there is none: re-imports add nothing.
     dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     customer = relationship(Customer, lazy="joined")
 
@@ -74,7 +96,7 @@ class QuarterScore(db.Model):
         ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
     )
     score: Mapped[int] = mapped_column(SmallInteger)
-    responded_at: Mapped[object] = mapped_column(UTCDateTime)
+    responded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
 
 

@@ -13,8 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select, text
 
+from ambassador.constants import TOUCHPOINTS
 from ambassador.extensions import db
-from ambassador.nps.models import TOUCHPOINTS, Customer, QuarterScore, QuarterTally, Response
+from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
 from ambassador.nps.rules import (
     Score,
     parse_quarter,

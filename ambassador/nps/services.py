@@ -15,8 +15,9 @@ from flask import current_app
 from sqlalchemy import any_, bindparam, cast, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ambassador.constants import RESPONSE_SOURCES
 from ambassador.extensions import db
-from ambassador.nps.models import SOURCES, Customer, QuarterScore, Response
+from ambassador.nps.models import Customer, QuarterScore, Response
 from ambassador.nps.rules import quarter_of, status_for
 from ambassador.nps.signals import StatusChange, responses_recorded
 from ambassador.utils import utcnow
@@ -99,7 +100,7 @@ def record_responses(items: Iterable[dict], source: str, batch_size: int = BATCH
     (aware datetime) defaults to now. Sends `responses_recorded` once per batch that
     stored something. Flushes, never commits.
     """
-    if source not in SOURCES:
+    if source not in RESPONSE_SOURCES:
         raise ValueError(f"unknown source {source!r}")
     result = IngestResult()
     for chunk in _batches(items, batch_size):

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, render_template, request
 
 from ambassador import csvfile
 from ambassador.auth.access import staff
+from ambassador.constants import TOUCHPOINTS
 from ambassador.nps import charts, export, forms, scores
 from ambassador.nps.actions import dashboard_actions
-from ambassador.nps.models import TOUCHPOINTS
 
 bp = Blueprint("nps", __name__)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 
+from ambassador.constants import MAX_EMAIL, RESPONSE_TEXT_LIMITS, TOUCHPOINTS
 from ambassador.imports.parsing.base import FIELDS, Row
 from ambassador.imports.parsing.dates import parse_date
 from ambassador.imports.parsing.values import (
-    MAX_EMAIL,
-    TEXT_LIMITS,
     ValueProblem,
     parse_email,
     parse_score,
@@ -20,7 +19,7 @@ from ambassador.imports.parsing.values import (
 from ambassador.nps.rules import response_date_problem
 from ambassador.utils import EMAIL_RE
 
-_PLAIN_TOUCHPOINTS = frozenset({"relational", "transactional", ""})
+_PLAIN_TOUCHPOINTS = frozenset({*TOUCHPOINTS, ""})
 _DATE_CACHE = 10_000
 
 
@@ -32,8 +31,8 @@ def row_builder(columns: list[str], mapping: dict[str, str | None],
     at = {f: columns.index(c) for f, c in mapping.items() if c}
     email_at, score_at = at["email"], at["score"]
     date_at, touch_at = at.get("responded_at"), at.get("touchpoint")
-    texts = tuple((f, at[f], TEXT_LIMITS[f], f.replace("_", " "))
-                  for f in TEXT_LIMITS if f in at)
+    texts = tuple((f, at[f], RESPONSE_TEXT_LIMITS[f], f.replace("_", " "))
+                  for f in RESPONSE_TEXT_LIMITS if f in at)
     halves = None
     if parts and "name" not in at:
         halves = (columns.index(parts[0]), columns.index(parts[1]))

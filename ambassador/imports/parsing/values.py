@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import re
 
+from ambassador.constants import MAX_EMAIL, MAX_TEXT, TOUCHPOINTS
 from ambassador.utils import EMAIL_RE, email_characters_problem
-
-MAX_COMMENT = 10_000
-MAX_TEXT = 255
-MAX_EMAIL = 254
-MAX_LANGUAGE = 35
-# The longest value each text field may hold (the widths of the columns that store them);
-# the CSV importer and the JSON API both check against these.
-TEXT_LIMITS = {"comment": MAX_COMMENT, "name": MAX_TEXT, "company": MAX_TEXT,
-               "external_id": MAX_TEXT, "contact_ref": MAX_TEXT, "language": MAX_LANGUAGE}
 
 _SCORE = re.compile(
     r"(-?\d+)(?:[.,](\d+))?"                      # 9, 9,0, 9.0, -1, 9.5
     r"(?:\s*[-\u2013\u2014:]\s*\D.*|\s*\(.*\)|\s+\D.*)?",  # 10 - Extremely likely, 10 (...)
     re.DOTALL,
 )
+# Touchpoints as survey exports write them (English, French, Turkish), folded.
 _TOUCHPOINTS = {
-    "relational": "relational", "relationnel": "relational", "ilişkisel": "relational",
-    "transactional": "transactional", "transactionnel": "transactional",
-    "işlemsel": "transactional",
+    **{name: name for name in TOUCHPOINTS},
+    "relationnel": "relational", "ilişkisel": "relational",
+    "transactionnel": "transactional", "işlemsel": "transactional",
 }
 
 
