@@ -85,8 +85,11 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.imports.views import bp as imports_bp
     from ambassador.nps.views import bp as nps_bp
     from ambassador.portal.views import bp as portal_bp
+    from ambassador.testimonials.staff_views import bp as testimonials_admin_bp
+    from ambassador.testimonials.views import bp as testimonials_bp
 
-    for bp in (auth_bp, nps_bp, imports_bp, api_bp, portal_bp):
+    for bp in (auth_bp, nps_bp, imports_bp, api_bp, portal_bp, testimonials_bp,
+               testimonials_admin_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)

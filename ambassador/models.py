@@ -6,9 +6,19 @@ from ambassador.imports.models import ImportMapping, ImportRun, ImportUpload
 from ambassador.mail.models import OutboxMessage
 from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
 from ambassador.portal.models import Invitation
+from ambassador.testimonials.models import (
+    ReviewSite,
+    Testimonial,
+    TestimonialConsent,
+    TestimonialEdit,
+    TestimonialPhoto,
+    TestimonialRequest,
+    TestimonialTag,
+)
 
 __all__ = [
     "ApiToken", "AuditEntry", "Customer", "ImportMapping", "ImportRun", "ImportUpload",
     "Invitation", "OutboxMessage", "PasswordToken", "QuarterScore", "QuarterTally", "Response",
-    "User",
+    "ReviewSite", "Testimonial", "TestimonialConsent", "TestimonialEdit", "TestimonialPhoto",
+    "TestimonialRequest", "TestimonialTag", "User",
 ]

@@ -25,7 +25,7 @@ STAFF_NAV: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("forum.moderation", _l("Forum")),
     ]),
     "content": (_l("Content"), [
-        ("testimonials.manage", _l("Testimonials")),
+        ("testimonials_admin.queue", _l("Testimonials")),
         ("widgets.index", _l("Widgets")),
     ]),
     "loop": (_l("Loop"), [
@@ -44,7 +44,7 @@ PROMOTER_NAV: list[tuple[str, str]] = [
     ("programs.index", _l("Programs")),
     ("offers.index", _l("Offers")),
     ("forum.index", _l("Forum")),
-    ("testimonials.write", _l("Testimonials")),
+    ("testimonials.mine", _l("Testimonials")),
     ("referrals.index", _l("Invite friends")),
 ]
 

@@ -1,0 +1,1 @@
+"""Testimonials: requests, submission, consent, moderation, verified promoters."""
