@@ -26,6 +26,7 @@ from ambassador.nps.models import Customer
 from ambassador.nps.rules import previous_quarters, quarter_bounds, quarter_of
 from ambassador.nps.services import record_responses
 from ambassador.slugs import slug
+from ambassador.testimonials.demo import load_demo_testimonials
 from ambassador.urls import absolute_url
 from ambassador.utils import utcnow
 
@@ -147,11 +148,24 @@ def load_demo(seed: int = DEMO_SEED, now=None) -> list[tuple[str, str, str]]:
         customer = db.session.scalar(select(Customer).where(Customer.email == person["email"]))
         accounts_to_create.append((customer.email, "promoter", customer.name, customer.id))
     shared_hash = None  # one slow password hash for every demo login (same password)
+    users = []
     for email, role, name, *customer_id in accounts_to_create:
         user = accounts.create_user(email, role, name, customer_id=next(iter(customer_id), None),
                                     password=None if shared_hash else DEMO_PASSWORD)
         shared_hash = user.password_hash = shared_hash or user.password_hash
+        users.append(user)
+    _testimonials(rng, now, users)
     return [(email, role, name) for email, role, name, *_ in accounts_to_create]
+
+
+def _testimonials(rng: random.Random, now, users: list[User]) -> None:
+    """Approved, pending and corrected testimonials, by the demo promoters and others."""
+    marketer = next(u for u in users if u.role == "marketer")
+    promoters = [u for u in users if u.role == "promoter"]
+    load_demo_testimonials(
+        rng, now, marketer,
+        account_customers={(u.customer.language or "en")[:2]: u.customer_id for u in promoters},
+        users={u.customer_id: u for u in promoters})
 
 
 def demo_summary() -> str:
@@ -163,8 +177,13 @@ def demo_summary() -> str:
     companies = db.session.scalar(select(func.count(func.distinct(Customer.company))))
     active = db.session.scalar(
         select(func.count()).select_from(Customer).where(Customer.status == "active"))
+    from ambassador.testimonials.models import Testimonial
+
+    published = db.session.scalar(
+        select(func.count()).select_from(Testimonial).where(Testimonial.status == "approved"))
     return (f"{customers} customers at {companies} companies, {responses} responses over "
-            f"the last {QUARTERS} quarters, {active} active ambassadors")
+            f"the last {QUARTERS} quarters, {active} active ambassadors, "
+            f"{published} published testimonials")
 
 
 @demo_cli.command("load")

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 
+from ambassador.audit import record_action
 from ambassador.extensions import db
 from ambassador.nps.models import Customer
 from ambassador.testimonials import services
@@ -34,10 +35,6 @@ MAX_TAGS = 10
 
 def _audit(actor, action: str, testimonial: Testimonial, before=None, after=None) -> None:
     """Record a staff action in the audit trail."""
-    try:
-        from ambassador.audit import record_action
-    except ImportError:  # the audit trail is not part of this build yet
-        return
     record_action(actor, action, testimonial, before=before, after=after)
 
 

@@ -24,7 +24,7 @@ from ambassador.urls import absolute_url
 from ambassador.utils import NotFound, ServiceError, hash_token, new_token, normalise_email, utcnow
 
 REQUEST_DAYS = 30
-PER_PAGE = 50
+PER_PAGE = 25
 
 
 class RequestDead(ServiceError):
