@@ -76,6 +76,37 @@ ACCESS = {
     "auth.api_tokens": {"GET": (LOGIN, 403, 403, 403, 200),
                         "POST": (LOGIN, 403, 403, 403, 400)},
     "auth.revoke_token": {"POST": (LOGIN, 403, 403, 403, 303)},
+    # testimonials: the author's pages, the "May we quote you?" link, photos
+    "testimonials.mine": {"GET": (LOGIN, 200, 200, 403, 403)},
+    "testimonials.write": {"GET": (LOGIN, 200, 200, 403, 403),
+                           "POST": (LOGIN, 400, 400, 403, 403)},
+    "testimonials.mine_detail": {"GET": (LOGIN, 200, 404, 403, 403)},
+    "testimonials.withdraw": {"POST": (LOGIN, 303, 404, 403, 403)},
+    "testimonials.quote": {"GET": (200, 200, 200, 200, 200),
+                           "POST": (400, 400, 400, 400, 400),
+                           "args": {"token": "quote_token"}},
+    "testimonials.manage": {"GET": (200, 200, 200, 200, 200),
+                            "args": {"token": "manage_token"}},
+    "testimonials.manage_withdraw": {"POST": (303, 303, 303, 303, 303),
+                                     "args": {"token": "manage_token"}},
+    "testimonials.photo": {"GET": (404, 200, 404, 200, 200)},
+    # testimonials: moderation and requests (marketers)
+    "testimonials_admin.queue": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "testimonials_admin.review": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "testimonials_admin.approve": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "testimonials_admin.reject": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "testimonials_admin.feature": {"POST": (LOGIN, 403, 403, 303, 303),
+                                   "args": {"action": "feature_action"}},
+    "testimonials_admin.tags": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "testimonials_admin.edit": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "testimonials_admin.candidates": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "testimonials_admin.request_one": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "testimonials_admin.volunteers": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "testimonials_admin.export_csv": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "testimonials_admin.sites": {"GET": (LOGIN, 403, 403, 200, 200),
+                                 "POST": (LOGIN, 403, 403, 400, 400)},
+    # the marketer removes the site first, so the admin finds it gone
+    "testimonials_admin.remove_site": {"POST": (LOGIN, 403, 403, 303, 404)},
 }
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -124,8 +155,39 @@ def route_values(visitors, make_response, make_user):
     values["upload_token"], values["run_id"] = upload.token, run.id
     make_response(score=10, email="invited@example.com")
     values["invitation_token"] = _invitation_token(send_invitations)
+    values.update(_testimonial_values(visitors["active promoter"], marketer))
     db.session.commit()
     return values
+
+
+def _testimonial_values(author, marketer) -> dict:
+    """A pending testimonial with a photo by the active promoter, its links, a review site."""
+    import io
+    import re
+
+    from PIL import Image
+
+    from ambassador.mail.models import OutboxMessage
+    from ambassador.nps.services import record_response
+    from ambassador.testimonials import moderation, requests, services
+    from ambassador.testimonials.photos import process_photo
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 40, 40)).save(out, "PNG")
+    testimonial = services.submit(author.customer, services.Submission(
+        body="They answered the same day, every time.", rating=5, author_name="Ada",
+        consents=dict.fromkeys(("text", "name", "photo", "company"), True),
+        photo=process_photo(out.getvalue())), user=author)
+
+    other = record_response({"email": "quote-me@example.com", "score": 10,
+                             "comment": "Lovely people to work with."}, "import")
+    requests.request_testimonial(other.customer_id, marketer, other.id)
+    mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    return {"testimonial_id": testimonial.id, "digest": testimonial.photo.digest,
+            "feature_action": "feature", "site_id": moderation.add_review_site(
+                "G2", "https://www.g2.com/products/example/reviews").id,
+            "quote_token": re.search(r"/quote/([\w-]+)", mail.body_text).group(1),
+            "manage_token": services.manage_token(testimonial)}
 
 
 def _invitation_token(send_invitations) -> str:
