@@ -4,9 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from ambassador.extensions import db
-from ambassador.testimonials import public, services
+from ambassador.testimonials import models, public, services
 from ambassador.testimonials.consent import CONSENT_VERSION, wording
-from ambassador.testimonials import models
 from ambassador.testimonials.photos import process_photo
 from tests.testimonials.conftest import all_consents, image_bytes
 
@@ -97,8 +96,8 @@ def test_withdrawal_takes_it_out_of_every_list_and_records_it(make_testimonial):
     db.session.commit()
     assert public.published_testimonials() == []
     assert testimonial.photo is None
-    last = db.session.scalars(select(models.TestimonialConsent).order_by(models.TestimonialConsent.id.desc())
-                              .limit(4)).all()
+    consent = models.TestimonialConsent
+    last = db.session.scalars(select(consent).order_by(consent.id.desc()).limit(4)).all()
     assert {c.granted for c in last} == {False}
     assert services.withdraw(testimonial) is False
 
