@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ambassador.auth.access import public, roles
 from ambassador.auth.forms import EmptyForm
 from ambassador.extensions import db
+from ambassador.security import token_in_url
 from ambassador.testimonials import moderation, requests, services, verification
 from ambassador.testimonials import public as published
 from ambassador.testimonials.forms import TestimonialForm
@@ -33,12 +34,6 @@ UPLOAD_LIMIT = MAX_BYTES + 256 * 1024
 @bp.record_once
 def _subscribe(_state) -> None:
     verification.subscribe()
-
-
-def _no_referrer(response: Response) -> Response:
-    """Pages reached by a secret link never leak it in a Referer header."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _too_large():
@@ -157,43 +152,45 @@ def withdraw(testimonial_id: int):
 
 @bp.route("/quote/<token>", methods=["GET", "POST"])
 @public
+@token_in_url
 def quote(token: str):
     req = requests.find_request(token)
     if req.used_at is not None and req.testimonial is not None:
-        return _no_referrer(redirect(url_for(
-            "testimonials.manage", token=services.manage_token(req.testimonial)), 303))
+        return redirect(url_for(
+            "testimonials.manage", token=services.manage_token(req.testimonial))), 303
     try:
         requests.check_open(req)
     except requests.RequestDead as exc:
-        return _no_referrer(Response(render_template(
-            "testimonials/link_dead.html", message=str(exc)), 410))
+        return render_template("testimonials/link_dead.html", message=str(exc)), 410
     too_large = _too_large()
     if too_large:
-        return _no_referrer(Response(*too_large))
+        return too_large
     prefill = services.prefill_for(req.customer)
     prefill["body"] = req.prefill
     form = _form(**prefill)
     testimonial = _write(form, lambda sub: requests.submit_from_request(token, sub))
     if testimonial is not None:
         flash(_("Thank you! Your testimonial is waiting for a quick review."), "success")
-        return _no_referrer(redirect(url_for(
-            "testimonials.manage", token=services.manage_token(testimonial)), 303))
+        return redirect(url_for(
+            "testimonials.manage", token=services.manage_token(testimonial))), 303
     status = 400 if form.errors or form.form_errors else 200
     page = render_template("testimonials/write.html", form=form, body_max=BODY_MAX,
                            action=url_for("testimonials.quote", token=token), prefill=req)
-    return _no_referrer(Response(page, status))
+    return page, status
 
 
 @bp.route("/quote/manage/<token>")
 @public
+@token_in_url
 def manage(token: str):
     testimonial = services.from_manage_token(token)
     page = _detail(testimonial, url_for("testimonials.manage_withdraw", token=token))
-    return _no_referrer(Response(page))
+    return page
 
 
 @bp.route("/quote/manage/<token>/withdraw", methods=["POST"])
 @public
+@token_in_url
 def manage_withdraw(token: str):
     testimonial = services.from_manage_token(token)
     if not EmptyForm().validate_on_submit():
@@ -201,7 +198,7 @@ def manage_withdraw(token: str):
     if services.withdraw(testimonial):
         flash(_("Your testimonial is withdrawn: it is no longer shown anywhere."), "success")
     db.session.commit()
-    return _no_referrer(redirect(url_for("testimonials.manage", token=token), 303))
+    return redirect(url_for("testimonials.manage", token=token)), 303
 
 
 @bp.route("/testimonials/photos/<int:testimonial_id>/<digest>.jpg")
