@@ -1,7 +1,6 @@
 """The testimonial form (portal and request page) and the marketers' small forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
@@ -15,6 +14,7 @@ from ambassador.testimonials.models import (
     TITLE_MAX,
 )
 from ambassador.testimonials.photos import MAX_BYTES
+from ambassador.text import Form
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice
@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - older WTForms
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "tr": "Türkçe"}
 
 
-class TestimonialForm(FlaskForm):
+class TestimonialForm(Form):
     """What an author writes and chooses to show; the consent labels are the stored wording."""
 
     body = TextAreaField(_l("Your testimonial"), render_kw={
@@ -62,26 +62,26 @@ class TestimonialForm(FlaskForm):
         return {scope: bool(getattr(self, f"consent_{scope}").data) for scope in SCOPES}
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(_l("Reason (the author sees it)"), render_kw={
         "maxlength": REASON_MAX, "rows": 2},
         validators=[Length(max=REASON_MAX)])
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     body = TextAreaField(_l("Published text"), render_kw={
         "maxlength": BODY_MAX, "rows": 5, "data-counter": "edit-counter"})
 
 
-class TagsForm(FlaskForm):
+class TagsForm(Form):
     tags = StringField(_l("Tags, separated by commas"), render_kw={"maxlength": 400})
 
 
-class RequestByEmailForm(FlaskForm):
+class RequestByEmailForm(Form):
     email = EmailField(_l("Email of an active ambassador"), render_kw={"maxlength": 254})
 
 
-class ReviewSiteForm(FlaskForm):
+class ReviewSiteForm(Form):
     name = StringField(_l("Site"), render_kw={"maxlength": 80, "placeholder": "G2"})
     url = StringField(_l("Address of your review page"), render_kw={
         "maxlength": 500, "placeholder": "https://www.g2.com/products/…/reviews"})

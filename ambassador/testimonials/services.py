@@ -30,6 +30,7 @@ from ambassador.testimonials.models import (
     TestimonialPhoto,
 )
 from ambassador.testimonials.photos import Photo
+from ambassador.text import text_problem
 from ambassador.urls import absolute_url
 from ambassador.utils import NotFound, ServiceError, utcnow
 
@@ -62,8 +63,7 @@ def clean_text(value: str | None, limit: int, label: str, required: bool = False
     text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not multiline:
         text = " ".join(text.split())
-    allowed = "\n\t" if multiline else ""
-    if any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in text):
+    if text_problem(text, multiline=multiline):
         raise TestimonialError(_("%(field)s contains invisible control characters.",
                                  field=label))
     if required and not text:

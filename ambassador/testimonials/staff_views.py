@@ -16,6 +16,7 @@ from ambassador.testimonials.forms import (
     TagsForm,
 )
 from ambassador.testimonials.models import BODY_MAX
+from ambassador.text import ascii_int
 from ambassador.utils import ServiceError
 
 bp = Blueprint("testimonials_admin", __name__, url_prefix="/dashboard/testimonials")
@@ -130,14 +131,14 @@ def request_one():
     if not form.validate_on_submit():
         flash(_("The page had expired: please try again."), "error")
         return redirect(url_for("testimonials_admin.candidates")), 303
-    customer_id = request.form.get("customer_id", "")
-    response_id = request.form.get("response_id", "")
+    raw_customer = request.form.get("customer_id", "")
+    raw_response = request.form.get("response_id", "")
+    customer_id, response_id = ascii_int(raw_customer), ascii_int(raw_response)
+    if (raw_customer and customer_id is None) or (raw_response and response_id is None):
+        abort(400)
     try:
-        if customer_id:
-            if not customer_id.isdigit() or (response_id and not response_id.isdigit()):
-                abort(400)
-            req = requests.request_testimonial(
-                int(customer_id), current_user, int(response_id) if response_id else None)
+        if customer_id is not None:
+            req = requests.request_testimonial(customer_id, current_user, response_id)
         else:
             req = requests.request_by_email(form.email.data or "", current_user)
     except ServiceError as exc:
