@@ -1,7 +1,7 @@
 """testimonials, consents, requests, edits, tags, photos, review sites
 
 Revision ID: b33f9c34917c
-Revises: 09018186d507
+Revises: bbcb10dabc21
 Create Date: 2026-12-01 07:10:02.018543
 
 """
@@ -13,7 +13,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = 'b33f9c34917c'
-down_revision = '09018186d507'
+down_revision = 'bbcb10dabc21'
 branch_labels = None
 depends_on = None
 
