@@ -15,10 +15,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The server and, beside it, the worker that runs web imports and the periodic jobs;
+# Ctrl-C stops both.
 run: $(VENV)/.installed
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	$(FLASK) worker & worker=$$!; trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed

@@ -69,6 +69,13 @@ class Config:
     MAIL_ECHO = True
     # Markdown written by people may show images from other sites (off: links only).
     MARKDOWN_REMOTE_IMAGES = os.environ.get("MARKDOWN_REMOTE_IMAGES", "") in ("1", "true")
+    # The background task queue (ambassador/jobs.py): Redis when REDIS_URL is set, else
+    # this SQLite file; JOBS_IMMEDIATE runs each job at once inside the caller (no worker).
+    JOBS_NAME = os.environ.get("JOBS_NAME", "ambassador")
+    JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH", str(INSTANCE / "jobs.db"))
+    JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE", "").lower() in ("1", "true", "yes", "on")
+    # Uploads waiting between the preview and the import, per user (older ones make room).
+    IMPORT_UPLOADS_PER_USER = int(os.environ.get("IMPORT_UPLOADS_PER_USER", "5"))
 
 
 class DevelopmentConfig(Config):
@@ -91,6 +98,8 @@ class TestingConfig(Config):
     MAIL_ECHO = False
     SERVER_NAME = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    JOBS_IMMEDIATE = True
+    JOBS_NAME = "ambassador-test"
 
 
 class ProductionConfig(Config):

@@ -37,6 +37,7 @@ def create_app(config=None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_request_rules(app)
+    register_jobs(app)
     register_blueprints(app)
     register_cli(app)
     register_errorhandlers(app)
@@ -77,6 +78,16 @@ def register_request_rules(app: Flask) -> None:
     text.install(app)
 
 
+def register_jobs(app: Flask) -> None:
+    """The task queue, with the jobs each feature declares in its tasks.py."""
+    import ambassador.imports.tasks  # noqa: F401
+    import ambassador.mail.tasks  # noqa: F401
+    import ambassador.portal.tasks  # noqa: F401
+    from ambassador import jobs
+
+    jobs.init_app(app)
+
+
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from ambassador import security
@@ -100,12 +111,14 @@ def register_cli(app: Flask) -> None:
     from ambassador.auth.cli import tokens_cli, users_cli
     from ambassador.demo import demo_cli
     from ambassador.imports.cli import import_command
+    from ambassador.jobs import worker_command
     from ambassador.mail.cli import outbox_cli
     from ambassador.nps.cli import nps_cli
     from ambassador.portal.cli import invitations_cli
 
     nps_cli.add_command(import_command, "import")
-    for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, demo_cli):
+    for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, demo_cli,
+                  worker_command):
         app.cli.add_command(group)
 
 

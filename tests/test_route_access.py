@@ -68,6 +68,8 @@ ACCESS = {
                         "POST": (LOGIN, 403, 403, 200, 200),
                         "args": {"token": "upload_token"}},
     "imports.result": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "imports.run_status": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "imports.retry": {"POST": (LOGIN, 403, 403, 303, 303)},
     # admin pages
     "auth.users": {"GET": (LOGIN, 403, 403, 403, 200)},
     "auth.invite_user": {"POST": (LOGIN, 403, 403, 403, 400)},

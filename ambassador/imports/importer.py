@@ -82,21 +82,26 @@ def import_file(
     info: FileInfo | None = None,
     dry_run: bool = False,
     commit_every: int | None = None,
+    now=None,
     on_progress: Callable[[int], None] | None = None,
     on_reject: Callable[[int, str], None] | None = None,
+    on_commit: Callable[["ImportReport"], None] | None = None,
 ) -> ImportReport:
     """Read every row of `source` and store the valid ones; return the counts.
 
     `commit_every` commits after about that many rows (for huge files: flat memory, and an
     interrupted import resumes as duplicates); None leaves committing to the caller.
-    `on_progress(n)` is told how many more records were read; `on_reject(line, reason)`
-    hears of every rejected row, including those past the stored cap. Raises
-    ImportFileError before writing anything when the file is unusable.
+    Undated rows are stamped `now` (default: the current time; a re-run passes the first
+    run's so that they are duplicates, not new answers). `on_progress(n)` is told how
+    many more records were read; `on_reject(line, reason)` hears of every rejected row,
+    including those past the stored cap; `on_commit(report)` runs just before each
+    commit, inside the transaction. Raises ImportFileError before writing anything when
+    the file is unusable.
     """
     options = options or ParseOptions()
     info = info or inspect(source, options)
     report = ImportReport(info=info, dry_run=dry_run)
-    now = utcnow()
+    now = now or utcnow()
 
     def valid_rows() -> Iterator[dict]:
         for row in iter_rows(source, info, options):
@@ -127,6 +132,8 @@ def import_file(
         report.duplicates += duplicates
         since_commit += len(chunk)
         if commit_every and not dry_run and since_commit >= commit_every:
+            if on_commit:
+                on_commit(report)
             db.session.commit()
             since_commit = 0
         if on_progress:

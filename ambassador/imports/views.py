@@ -1,39 +1,54 @@
-"""Import pages: upload, preview and mapping, result."""
+"""Import pages: upload, preview and mapping, the queued import's progress, result."""
 
-from datetime import timedelta
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ambassador.auth.access import staff
 from ambassador.extensions import db
-from ambassador.imports import forms
+from ambassador.imports import forms, runs
 from ambassador.imports.importer import (
     FIELDS,
     ImportFileError,
-    import_file,
     inspect_file,
     recent_runs,
-    record_run,
     save_mapping,
 )
 from ambassador.imports.models import ImportMapping, ImportRun, ImportUpload
 from ambassador.imports.preview import Choices, Preview, read_for_preview
+from ambassador.imports.tasks import import_upload
+from ambassador.jobs import enqueue
 from ambassador.text import ascii_int
-from ambassador.utils import ServiceError, new_token, utcnow
+from ambassador.utils import ServiceError, utcnow
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
-
-UPLOAD_MAX_AGE = timedelta(days=1)
 
 
 def _upload_page(form: forms.UploadForm, status: int = 200, error: str | None = None):
     """The upload form with the latest imports."""
+    now = utcnow()
     return render_template("imports/upload.html", form=form, error=error,
-                           runs=recent_runs(), max_size=_max_size()), status
+                           runs=recent_runs(), max_size=_max_size(),
+                           run_status=lambda run: runs.status(run, now),
+                           state_names=_state_names()), status
+
+
+def _state_names() -> dict[str, str]:
+    return {"queued": _("queued"), "running": _("running"), "done": _("done"),
+            "failed": _("failed")}
 
 
 def _max_size() -> str:
@@ -71,12 +86,14 @@ def upload():
         read_for_preview(data, Choices())
     except ImportFileError as exc:
         return _upload_page(form, 400, str(exc))
-    db.session.execute(delete(ImportUpload).where(
-        ImportUpload.created_at < utcnow() - UPLOAD_MAX_AGE))
-    stored = ImportUpload(token=new_token(), user_id=current_user.id,
-                          filename=_filename(form.file.data.filename), data=data)
-    db.session.add(stored)
+    runs.sweep()
+    stored, dropped = runs.store_upload(current_user.id, _filename(form.file.data.filename),
+                                        data)
     db.session.commit()
+    if dropped:
+        flash(ngettext("Your oldest waiting upload was removed to make room for this one.",
+                       "Your %(num)d oldest waiting uploads were removed to make room for"
+                       " this one.", dropped), "info")
     return redirect(url_for("imports.preview", token=stored.token), code=303)
 
 
@@ -131,34 +148,72 @@ def preview(token: str):
 
 
 def _import(stored: ImportUpload, choices: Choices, shown: Preview, form: forms.PreviewForm):
-    """Import the stored file by the chosen options; record the run; forget the upload."""
+    """Queue the import of the stored file by the chosen options; show its progress."""
+    existing = runs.run_for_upload(stored.id)
+    if existing is not None:  # a second press of Import
+        return redirect(url_for("imports.result", run_id=existing.id), code=303)
     options = choices.options()
     try:
-        info = inspect_file(stored.data, options)  # exactly as chosen: no relaxing now
-        report = import_file(stored.data, options, info=info)
+        info = shown.info
+        relaxed = (shown.choices != choices or shown.problems or shown.needs_date_order
+                   or shown.score_candidates)
+        if relaxed:  # read exactly as chosen: its error is the one to show
+            info = inspect_file(stored.data, options)
         if form.save_as.data:
             save_mapping(form.save_as.data, info.columns,
                          Preview(info=info, choices=choices).mapping_to_save(),
                          choices.saved_options(info))
-        run = record_run(report, stored.filename, current_user.id)
-        db.session.execute(delete(ImportUpload).where(ImportUpload.id == stored.id))
+        run = runs.queue_run(stored, options, info, current_user.id)
         db.session.commit()
     except (ImportFileError, ServiceError) as exc:
         db.session.rollback()
         return _preview_page(stored, shown, form, 400, str(exc))
-    except IntegrityError:  # a concurrent double submit saved the same mapping name first
+    except IntegrityError:  # a concurrent press queued it first (or saved the same name)
         db.session.rollback()
-        flash("This upload was already imported: see the imports below.", "info")
-        return redirect(url_for("imports.upload"), code=303)
+        existing = runs.run_for_upload(stored.id)
+        if existing is not None:
+            return redirect(url_for("imports.result", run_id=existing.id), code=303)
+        return _preview_page(stored, shown, form, 400,
+                             _("A mapping with this name was just saved: choose another."))
+    enqueue(import_upload, run.id)
     if form.save_as.data:
-        flash(f"The mapping “{form.save_as.data.strip()}” is saved: files with the same"
-              " columns will use it.", "success")
+        flash(_("The mapping “%(name)s” is saved: files with the same columns will use it.",
+                name=form.save_as.data.strip()), "success")
     return redirect(url_for("imports.result", run_id=run.id), code=303)
 
 
 @bp.route("/runs/<int:run_id>")
 @staff
 def result(run_id: int):
-    """The outcome of one import: counts and every rejected row."""
+    """One import: its live progress while queued or running, then counts and errors."""
     run = db.get_or_404(ImportRun, run_id)
-    return render_template("imports/result.html", run=run)
+    status = runs.status(run, utcnow())
+    if status["state"] in runs.ACTIVE:
+        return render_template("imports/progress.html", run=run, status=status)
+    return render_template("imports/result.html", run=run, status=status)
+
+
+@bp.route("/runs/<int:run_id>/status")
+@staff
+def run_status(run_id: int):
+    """The progress of one import as JSON, polled by its page."""
+    run = db.get_or_404(ImportRun, run_id)
+    response = jsonify(runs.status(run, utcnow()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/runs/<int:run_id>/retry", methods=["POST"])
+@staff
+def retry(run_id: int):
+    """Queue a failed import again: rows it had already imported count as duplicates."""
+    db.get_or_404(ImportRun, run_id)
+    try:
+        run = runs.retry_run(run_id)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(url_for("imports.result", run_id=run_id), code=303)
+    enqueue(import_upload, run.id)
+    return redirect(url_for("imports.result", run_id=run.id), code=303)

@@ -6,6 +6,8 @@ from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from ambassador.extensions import db
 from ambassador.imports.models import ImportMapping, ImportRun, ImportUpload
@@ -68,8 +70,11 @@ def marketer(make_user, login):
 
 
 def upload(client, data: bytes, filename="responses.csv"):
-    return client.post("/import/", data={"file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    # Encoded here, in memory: the test client spools large bodies to a file it never closes.
+    boundary, body = encode_multipart(
+        {"file": FileStorage(io.BytesIO(data), filename=filename, content_type="text/csv")})
+    return client.post("/import/", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def preview_of(client, data: bytes, filename="responses.csv"):
