@@ -13,7 +13,6 @@ from werkzeug.routing import IntegerConverter
 from ambassador.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def create_app(config=None) -> Flask:
@@ -58,7 +57,7 @@ class DatabaseIdConverter(IntegerConverter):
 def register_extensions(app: Flask) -> None:
     """Bind db, migrations, login, security headers, CSRF and the rate limiter to the app."""
     import ambassador.models  # noqa: F401  (complete metadata for migrations)
-    from ambassador import security
+    from ambassador import i18n, security
     from ambassador.mail import instant
 
     db.init_app(app)
@@ -67,7 +66,8 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)  # before CSRF: a cross-site POST is refused first
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, default_translation_directories=str(TRANSLATIONS))
+    babel.init_app(app, default_translation_directories=str(i18n.TRANSLATIONS),
+                   locale_selector=i18n.select_locale)
     instant.install()
 
 
@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from ambassador import security
     from ambassador.api.views import bp as api_bp
+    from ambassador.auth.account_views import bp as account_bp
     from ambassador.auth.views import bp as auth_bp
     from ambassador.imports.views import bp as imports_bp
     from ambassador.nps.views import bp as nps_bp
@@ -99,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.testimonials.staff_views import bp as testimonials_admin_bp
     from ambassador.testimonials.views import bp as testimonials_bp
 
-    for bp in (auth_bp, nps_bp, imports_bp, api_bp, portal_bp, testimonials_bp,
+    for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, testimonials_bp,
                testimonials_admin_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
@@ -155,9 +156,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Template filters and globals shared by every page."""
-    from ambassador import templating
+    from ambassador import i18n, templating
 
     templating.register(app)
+    i18n.register(app)
 
 
 @event.listens_for(Engine, "connect")

@@ -1,4 +1,4 @@
-"""Template filters and the navigation shown to each role.
+"""Template globals: the navigation shown to each role (formats live in i18n).
 
 The menu is data: a feature adds its page with one line in `STAFF_NAV` (under its
 group) or `PROMOTER_NAV`. An entry is shown only when its endpoint exists in this
@@ -112,18 +112,6 @@ def current_entry(endpoints: list[str]) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
-def format_datetime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Show a UTC datetime (the UI states times in UTC)."""
-    return value.strftime(fmt) if value else ""
-
-
-def format_date(value) -> str:
-    """Show the date part of a datetime."""
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
 def register(app: Flask) -> None:
-    """Add the filters and globals to the Jinja environment."""
-    app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["date"] = format_date
+    """Add the navigation globals to the Jinja environment."""
     app.jinja_env.globals["navigation"] = navigation

@@ -6,6 +6,7 @@ import secrets
 import unicodedata
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -85,11 +86,11 @@ def normalise_email(value: str | None) -> str:
     """Return the email trimmed and lower-cased, or raise ServiceError when it is not one."""
     email = (value or "").strip()
     if not email:
-        raise ServiceError("An email address is required.")
-    problem = email_characters_problem(email)
-    if problem:
-        raise ServiceError(f"This email address {problem}.")
+        raise ServiceError(_("An email address is required."))
+    if email_characters_problem(email):
+        raise ServiceError(_("This email address contains an invisible, control or look-alike "
+                             "character: type it again."))
     email = email.lower()
     if len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
-        raise ServiceError(f"'{email[:80]}' is not a valid email address.")
+        raise ServiceError(_("'%(email)s' is not a valid email address.", email=email[:80]))
     return email

@@ -8,7 +8,7 @@ import ambassador
 PACKAGE = Path(ambassador.__file__).parent
 # Parts that know no feature (DESIGN.md); everything may import them.
 FOUNDATION = {"extensions", "utils", "urls", "constants", "slugs", "mail", "audit", "sanitize",
-              "csvfile", "security", "templating", "jobs", "text"}
+              "csvfile", "security", "templating", "jobs", "text", "i18n"}
 # The app factory, the model registry and the demo know every feature.
 EVERYTHING = {"__init__", "models", "demo", "demo_data"}
 

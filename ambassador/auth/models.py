@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,8 @@ from ambassador.extensions import db
 from ambassador.utils import UTCDateTime, utcnow
 
 ROLES = ("promoter", "marketer", "admin")
+# What a person reads for each role (the stored value stays the English word).
+ROLE_LABELS = {"promoter": _l("promoter"), "marketer": _l("marketer"), "admin": _l("admin")}
 STAFF_ROLES = ("marketer", "admin")
 
 
@@ -28,6 +31,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="promoter")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(default=False)
+    # The language chosen on "Your account" (en, fr, tr); None follows the customer record.
+    language: Mapped[str | None] = mapped_column(String(8))
     # Rotated on password change and disable: every session cookie carries it.
     session_token: Mapped[str] = mapped_column(String(64))
     customer_id: Mapped[int | None] = mapped_column(

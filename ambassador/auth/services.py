@@ -4,12 +4,15 @@ import hmac
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ambassador.auth.models import ROLES, PasswordToken, User
 from ambassador.extensions import db
+from ambassador.i18n import LANGUAGES, recipient_language
 from ambassador.mail.services import queue_mail
 from ambassador.urls import absolute_url
 from ambassador.utils import ServiceError, hash_token, new_token, normalise_email, utcnow
@@ -27,6 +30,11 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+def _unknown_role(role) -> str:
+    return _("Unknown role '%(role)s': use one of %(roles)s.", role=str(role)[:40],
+             roles=", ".join(ROLES))
+
+
 def _hash(password: str) -> str:
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
     return generate_password_hash(password, method=method)
@@ -40,9 +48,9 @@ def get_user_by_email(email: str) -> User | None:
 def check_password_rules(password: str | None) -> None:
     """Raise ServiceError when a new password is too short or too long."""
     if len(password or "") < MIN_PASSWORD:
-        raise ServiceError(f"The password needs at least {MIN_PASSWORD} characters.")
+        raise ServiceError(_("The password needs at least %(num)d characters.", num=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        raise ServiceError(f"The password can have at most {MAX_PASSWORD} characters.")
+        raise ServiceError(_("The password can have at most %(num)d characters.", num=MAX_PASSWORD))
 
 
 def create_user(email: str, role: str, name: str = "", password: str | None = None,
@@ -50,11 +58,11 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
     """Create a user with a role; without a password they need a set-password link."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise ServiceError(f"Unknown role '{str(role)[:40]}': use one of {', '.join(ROLES)}.")
+        raise ServiceError(_unknown_role(role))
     if password is not None:
         check_password_rules(password)
     if get_user_by_email(email):
-        raise Conflict(f"There is already an account for {email}.")
+        raise Conflict(_("There is already an account for %(email)s.", email=email))
     user = User(email=email, role=role, name=(name or "").strip()[:255],
                 session_token=new_token(16), customer_id=customer_id)
     if password is not None:
@@ -64,7 +72,7 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
         db.session.flush()
     except IntegrityError as exc:
         # Lost a race on the unique email; the caller rolls back, as for any ServiceError.
-        raise Conflict(f"There is already an account for {email}.") from exc
+        raise Conflict(_("There is already an account for %(email)s.", email=email)) from exc
     return user
 
 
@@ -149,8 +157,9 @@ def request_password_reset(email: str) -> None:
     if _recent_reset_links(user) >= current_app.config["RESET_MAILS_PER_HOUR"]:
         return
     link = issue_password_link(user, "reset")
-    queue_mail(user.email, "password_reset", "Reset your Ambassador password",
-               user=user, link=link, hours=current_app.config["PASSWORD_RESET_HOURS"])
+    queue_mail(user.email, "password_reset", _l("Reset your Ambassador password"),
+               locale=recipient_language(user), user=user, link=link,
+               hours=current_app.config["PASSWORD_RESET_HOURS"])
 
 
 def check_password_token(raw: str) -> PasswordToken:
@@ -161,12 +170,12 @@ def check_password_token(raw: str) -> PasswordToken:
             select(PasswordToken).where(PasswordToken.token_hash == hash_token(raw))
         )
     if token is None or token.user.disabled:
-        raise ServiceError("This link is not valid. Ask for a new one below.")
+        raise ServiceError(_("This link is not valid. Ask for a new one below."))
     if token.used_at is not None:
-        raise ServiceError("This link has already been used, or the password has changed "
-                           "since it was sent. Ask for a new one below.")
+        raise ServiceError(_("This link has already been used, or the password has changed "
+                             "since it was sent. Ask for a new one below."))
     if token.expires_at <= utcnow():
-        raise ServiceError("This link has expired. Ask for a new one below.")
+        raise ServiceError(_("This link has expired. Ask for a new one below."))
     return token
 
 
@@ -180,7 +189,7 @@ def reset_password(raw: str, password: str) -> User:
         .values(used_at=utcnow())
     )
     if claimed.rowcount != 1:
-        raise ServiceError("This link has already been used. Ask for a new one below.")
+        raise ServiceError(_("This link has already been used. Ask for a new one below."))
     set_password(token.user, password)
     return token.user
 
@@ -189,8 +198,8 @@ def invite_user(email: str, role: str, name: str = "") -> User:
     """Create an account and mail its owner a link to choose a password."""
     user = create_user(email, role, name)
     link = issue_password_link(user, "setup")
-    queue_mail(user.email, "account_invitation", "You have an Ambassador account",
-               user=user, link=link, days=SETUP_LINK_HOURS // 24)
+    queue_mail(user.email, "account_invitation", _l("You have an Ambassador account"),
+               locale=recipient_language(user), user=user, link=link, days=SETUP_LINK_HOURS // 24)
     return user
 
 
@@ -207,18 +216,18 @@ def _admins_left(excluding: User) -> int:
 def change_role(user: User, role: str, acting: User) -> None:
     """Change someone's role; the last active admin cannot be demoted."""
     if role not in ROLES:
-        raise ServiceError(f"Unknown role '{str(role)[:40]}': use one of {', '.join(ROLES)}.")
+        raise ServiceError(_unknown_role(role))
     if user.role == "admin" and role != "admin" and _admins_left(user) == 0:
-        raise Conflict("This is the last admin: make someone else admin first.")
+        raise Conflict(_("This is the last admin: make someone else admin first."))
     user.role = role
 
 
 def set_disabled(user: User, disabled: bool, acting: User) -> None:
     """Disable (ending every session and open link at once) or re-enable an account."""
     if disabled and user.id == acting.id:
-        raise Conflict("You cannot disable your own account.")
+        raise Conflict(_("You cannot disable your own account."))
     if disabled and user.role == "admin" and _admins_left(user) == 0:
-        raise Conflict("This is the last admin: it cannot be disabled.")
+        raise Conflict(_("This is the last admin: it cannot be disabled."))
     user.disabled = disabled
     if disabled:
         user.session_token = new_token(16)
@@ -238,3 +247,11 @@ def search_users(query: str = "", role: str = "", page: int = 1, per_page: int =
         stmt = stmt.where(User.role == role)
     page = min(max(page or 1, 1), 1_000_000)  # a huge page number would overflow the database
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def set_language(user: User, language: str | None) -> None:
+    """Save the language someone reads the site and their mail in ('' or None: automatic)."""
+    code = (language or "").strip() or None
+    if code is not None and code not in LANGUAGES:
+        raise ServiceError(_("Choose one of the languages in the list."))
+    user.language = code

@@ -1,5 +1,6 @@
 """API tokens: created once, shown once, stored as a hash, revocable."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ambassador.auth.models import ApiToken
@@ -14,13 +15,13 @@ def create_api_token(name: str) -> tuple[ApiToken, str]:
     """Create a token; return the row and the secret, which is never stored."""
     name = (name or "").strip()
     if not name:
-        raise ServiceError("Give the token a name, such as the survey tool that will use it.")
+        raise ServiceError(_("Give the token a name, such as the survey tool that will use it."))
     if len(name) > 100:
-        raise ServiceError("A token name has at most 100 characters.")
+        raise ServiceError(_("A token name has at most 100 characters."))
     live = select(ApiToken.id).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
     if db.session.scalar(live) is not None:
-        raise Conflict(f"There is already a live token named “{name}”: revoke it first "
-                           "or choose another name.")
+        raise Conflict(_("There is already a live token named “%(name)s”: revoke it first "
+                         "or choose another name.", name=name))
     raw = PREFIX + new_token(32)
     token = ApiToken(name=name, token_hash=hash_token(raw), prefix=raw[:8])
     db.session.add(token)
@@ -32,7 +33,7 @@ def revoke_api_token(token_id: int) -> ApiToken:
     """Revoke a token: requests with it get 401 from now on."""
     token = db.session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     return token

@@ -13,6 +13,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_url
 
 from ambassador.auth import services, sessions, throttle, tokens
@@ -25,7 +27,7 @@ from ambassador.auth.forms import (
     SetPasswordForm,
     TokenForm,
 )
-from ambassador.auth.models import ROLES, User
+from ambassador.auth.models import ROLE_LABELS, ROLES, User
 from ambassador.extensions import db, limiter, login_manager
 from ambassador.security import token_in_url
 from ambassador.text import ascii_int
@@ -35,7 +37,7 @@ from ambassador.utils import ServiceError
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to see that page."
+login_manager.login_message = _l("Please log in to see that page.")
 login_manager.login_message_category = "info"
 
 
@@ -95,7 +97,7 @@ def login():
             sessions.start_session(user, remember=form.remember.data)
             return redirect(target or home_for(user))
         throttle.record_login_failure(form.email.data)
-        form.password.errors.append("Wrong email or password.")
+        form.password.errors.append(_("Wrong email or password."))
         status = 401
     return render_template("auth/login.html", form=form), status
 
@@ -107,7 +109,7 @@ def logout():
     services.end_sessions(current_user)
     db.session.commit()
     sessions.end_session()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -121,8 +123,11 @@ def forgot_password():
         services.request_password_reset(form.email.data)
         db.session.commit()
         hours = current_app.config["PASSWORD_RESET_HOURS"]
-        flash("If an account exists for that address, we have sent it a link to choose a new "
-              f"password. The link works once, within {hours} hour(s).", "info")
+        flash(ngettext("If an account exists for that address, we have sent it a link to choose "
+                       "a new password. The link works once, within %(num)d hour.",
+                       "If an account exists for that address, we have sent it a link to choose "
+                       "a new password. The link works once, within %(num)d hours.", hours),
+              "info")
         return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/forgot.html", form=form), status
@@ -150,7 +155,7 @@ def reset_password(token: str):
             else:
                 db.session.commit()
                 sessions.start_session(user)
-                flash("Your password is set. Welcome!", "success")
+                flash(_("Your password is set. Welcome!"), "success")
                 return redirect(home_for(user))
         user = record.user
         heading = (f"Welcome, {user.display_name}" if record.purpose == "setup"
@@ -194,17 +199,17 @@ def invite_user():
     """Create an account and mail its owner a set-password link."""
     form = InviteUserForm()
     if not form.validate_on_submit():
-        flash("The invitation was not sent: see the form below.", "error")
+        flash(_("The invitation was not sent: see the form below."), "error")
         return _users_page(400, form)
     try:
         user = services.invite_user(form.email.data, form.role.data, form.name.data)
     except ServiceError as exc:
         db.session.rollback()
         form.email.errors.append(str(exc))
-        flash(f"The invitation was not sent: {exc}", "error")
+        flash(_("The invitation was not sent: %(reason)s", reason=exc), "error")
         return _users_page(exc.status_code, form)
     db.session.commit()
-    flash(f"Invitation sent to {user.email}.", "success")
+    flash(_("Invitation sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("auth.users"), code=303)
 
 
@@ -215,7 +220,8 @@ def change_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        flash(f"Unknown role: choose one of {', '.join(ROLES)}.", "error")
+        flash(_("Unknown role: choose one of %(roles)s.",
+                roles=", ".join(str(ROLE_LABELS[r]) for r in ROLES)), "error")
         return _users_page(400)
     try:
         services.change_role(user, form.role.data, current_user)
@@ -224,7 +230,8 @@ def change_role(user_id: int):
         flash(str(exc), "error")
         return _users_page(exc.status_code)
     db.session.commit()
-    flash(f"{user.email} is now {user.role}.", "success")
+    flash(_("%(email)s is now %(role)s.", email=user.email, role=ROLE_LABELS[user.role]),
+          "success")
     if current_user.role != "admin":
         return redirect(home_for(current_user), code=303)
     return _back_to_users()
@@ -242,7 +249,8 @@ def set_disabled(user_id: int, action: str):
         flash(str(exc), "error")
         return _users_page(exc.status_code)
     db.session.commit()
-    flash(f"{user.email} is {'disabled' if user.disabled else 'enabled'}.", "success")
+    flash(_("%(email)s is disabled.", email=user.email) if user.disabled
+          else _("%(email)s is enabled.", email=user.email), "success")
     return _back_to_users()
 
 
@@ -276,5 +284,5 @@ def revoke_token(token_id: int):
     """Revoke a token: the API refuses it from now on."""
     token = tokens.revoke_api_token(token_id)
     db.session.commit()
-    flash(f"Token “{token.name}” is revoked.", "success")
+    flash(_("Token “%(name)s” is revoked.", name=token.name), "success")
     return redirect(url_for("auth.api_tokens"), code=303)

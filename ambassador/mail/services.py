@@ -3,32 +3,39 @@
 from flask import current_app, render_template
 
 from ambassador.extensions import db
+from ambassador.i18n import in_language
 from ambassador.mail.models import OutboxMessage
 
 QUEUED_FLAG = "outbox_queued"  # in session.info: this transaction queued mail
 
 
-def queue_mail(to: str, template: str, subject: str, **context) -> OutboxMessage:
+def queue_mail(to: str, template: str, subject: str, *, locale: str | None,
+               **context) -> OutboxMessage:
     """Render templates/email/<template>.txt and .html and add the message to the outbox.
 
-    The message is flushed, never committed: it commits or rolls back with the change
-    that caused it, so no mail is lost and none is sent for a change that did not happen.
+    `locale` is the recipient's language (`i18n.recipient_language(user, customer)`),
+    never the language of whoever triggered the mail; the subject may be a lazy string
+    (`lazy_gettext`), translated here. The message is flushed, never committed: it
+    commits or rolls back with the change that caused it, so no mail is lost and none
+    is sent for a change that did not happen.
     """
     to = (to or "").strip()
     if "@" not in to or any(c.isspace() for c in to):
         raise ValueError(f"not an email address: {to[:80]!r}")
-    subject = " ".join(subject.split())  # a header is one line
-    if len(subject) > 255:
-        subject = subject[:254] + "…"
-    context.setdefault("subject", subject)
-    context.setdefault("base_url", current_app.config["BASE_URL"])
-    message = OutboxMessage(
-        to_addr=to,
-        subject=subject,
-        body_text=render_template(f"email/{template}.txt", **context),
-        body_html=render_template(f"email/{template}.html", **context),
-        kind=template[:40],
-    )
+    with in_language(locale) as lang:
+        subject = " ".join(str(subject).split())  # a header is one line
+        if len(subject) > 255:
+            subject = subject[:254] + "…"
+        context.setdefault("subject", subject)
+        context.setdefault("base_url", current_app.config["BASE_URL"])
+        context.setdefault("lang", lang)
+        message = OutboxMessage(
+            to_addr=to,
+            subject=subject,
+            body_text=render_template(f"email/{template}.txt", **context),
+            body_html=render_template(f"email/{template}.html", **context),
+            kind=template[:40],
+        )
     db.session.add(message)
     db.session.flush()
     db.session.info[QUEUED_FLAG] = True

@@ -3,6 +3,9 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ambassador.constants import TOUCHPOINTS
 from ambassador.nps.scores import Filters, checked_quarter
 from ambassador.text import ascii_int
@@ -18,6 +21,14 @@ class ParsedFilters:
     ignored: list[str] = field(default_factory=list)
 
 
+TOUCHPOINT_LABELS = {"relational": _l("relational"), "transactional": _l("transactional")}
+
+
+def touchpoint_choices() -> str:
+    """The touchpoints as a reader's sentence ends: "relational or transactional"."""
+    return _(" or ").join(str(TOUCHPOINT_LABELS.get(t, t)) for t in TOUCHPOINTS)
+
+
 def _shown(value: str) -> str:
     return value if len(value) <= 60 else value[:57] + "…"
 
@@ -30,7 +41,7 @@ def parse_quarter_arg(value: str | None, default: str | None) -> tuple[str | Non
     try:
         return checked_quarter(value), None
     except ValueError as exc:
-        return default, f"Ignored the quarter: {_shown(str(exc))}"
+        return default, _("Ignored the quarter: %(reason)s", reason=_shown(str(exc)))
 
 
 def parse_filters(args: Mapping[str, str], default_quarter: str,
@@ -42,12 +53,13 @@ def parse_filters(args: Mapping[str, str], default_quarter: str,
         ignored.append(note)
     company = (args.get("company") or "").strip()[:MAX_FILTER + 1] or None
     if company and company not in companies:
-        ignored.append(f"Ignored the company '{_shown(company)}': nobody from it has answered.")
+        ignored.append(_("Ignored the company '%(company)s': nobody from it has answered.",
+                         company=_shown(company)))
         company = None
     touchpoint = (args.get("touchpoint") or "").strip() or None
     if touchpoint and touchpoint not in TOUCHPOINTS:
-        ignored.append(f"Ignored the touchpoint '{_shown(touchpoint)}': use "
-                       f"{' or '.join(TOUCHPOINTS)}.")
+        ignored.append(_("Ignored the touchpoint '%(touchpoint)s': use %(choices)s.",
+                         touchpoint=_shown(touchpoint), choices=touchpoint_choices()))
         touchpoint = None
     return ParsedFilters(Filters(quarter, company, touchpoint), ignored)
 

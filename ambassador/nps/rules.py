@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext as _
+
 SMALL_SAMPLE = 30
 QUARTER_RE = re.compile(r"^([0-9]{4})-Q([1-4])$")  # ASCII digits only: ２０２６-Q1 is no quarter
 # Answers are accepted from this moment to one day ahead (clock skew), from every source.
@@ -45,7 +47,7 @@ def parse_quarter(text: str) -> str:
     """Validate a quarter written 2026-Q3 (case-insensitive); raise ValueError otherwise."""
     value = (text or "").strip().upper()
     if not QUARTER_RE.match(value):
-        raise ValueError(f"'{text}' is not a quarter: write it like 2026-Q3.")
+        raise ValueError(_("'%(value)s' is not a quarter: write it like 2026-Q3.", value=text))
     return value
 
 
@@ -61,7 +63,7 @@ def previous_quarters(quarter: str, count: int) -> list[str]:
     """The `count` quarters ending with `quarter`, oldest first."""
     year, q = int(quarter[:4]), int(quarter[-1])
     out = []
-    for _ in range(count):
+    for _step in range(count):
         out.append(f"{year}-Q{q}")
         year, q = (year - 1, 4) if q == 1 else (year, q - 1)
     return out[::-1]

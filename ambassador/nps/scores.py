@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select, text
 
 from ambassador.constants import TOUCHPOINTS
@@ -80,7 +81,8 @@ def checked_quarter(value: str) -> str:
     """parse_quarter, limited to the years a date can bound (1900-9998); else ValueError."""
     quarter = parse_quarter(value)
     if not 1900 <= int(quarter[:4]) <= 9998:
-        raise ValueError(f"'{value}' is out of range: use a year between 1900 and 9998.")
+        raise ValueError(_("'%(value)s' is out of range: use a year between 1900 and 9998.",
+                           value=value))
     return quarter
 
 

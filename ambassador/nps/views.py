@@ -3,6 +3,7 @@
 import math
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 
 from ambassador import csvfile
 from ambassador.auth.access import staff
@@ -42,7 +43,8 @@ def dashboard():
         previous=previous,
         previous_quarter=points[-2][0],
         change=scores.change_between(score, previous),
-        chart=charts.trend_chart(points, f"NPS by quarter, {window[0]} to {window[-1]}"),
+        chart=charts.trend_chart(points, _("NPS by quarter, %(first)s to %(last)s",
+                                           first=window[0], last=window[-1])),
         comments=scores.latest_comments(filters),
         companies=companies,
         touchpoints=touchpoints,
@@ -91,9 +93,9 @@ def export_csv():
     company = (request.args.get("company") or "").strip() or None
     touchpoint = (request.args.get("touchpoint") or "").strip() or None
     if touchpoint and touchpoint not in TOUCHPOINTS:
-        abort(400, f"Unknown touchpoint: use {' or '.join(TOUCHPOINTS)}.")
+        abort(400, _("Unknown touchpoint: use %(choices)s.", choices=forms.touchpoint_choices()))
     if company and ("\x00" in company or len(company) > forms.MAX_FILTER):
-        abort(400, "That is not a company name.")
+        abort(400, _("That is not a company name."))
     name = export.filename(quarter, company, touchpoint)
     rows = export.formatted(export.export_rows(quarter, company, touchpoint))
     return csvfile.csv_download(name, export.COLUMNS, rows)

@@ -15,12 +15,15 @@ each INSERT under its database write lock, which serialises the check and the wr
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, insert, literal, or_, select, update
 from sqlalchemy.types import Integer, String
 
 from ambassador.auth import services as accounts
 from ambassador.auth.models import User
 from ambassador.extensions import db
+from ambassador.i18n import recipient_language
 from ambassador.mail.services import queue_mail
 from ambassador.nps.models import Customer
 from ambassador.portal.models import Invitation
@@ -29,8 +32,6 @@ from ambassador.utils import NotFound, ServiceError, UTCDateTime, hash_token, ne
 
 # A dead link's "send me a fresh one" button mails at most once in this window.
 RENEW_COOLDOWN = timedelta(minutes=10)
-GREETINGS = {"fr": ("Bonjour", "Bienvenue"), "tr": ("Merhaba", "Hoş geldiniz")}
-DEFAULT_GREETING = ("Hello", "Welcome")
 
 
 class InvitationDead(ServiceError):
@@ -43,12 +44,6 @@ def first_name(customer: Customer) -> str:
     """The name a warm greeting uses: the first word of the customer's name, or ''."""
     words = (customer.name or "").split()
     return words[0] if words else ""
-
-
-def greeting(language: str | None, kind: str = "hello") -> str:
-    """The word for hello (or welcome) in the customer's language: fr, tr, else English."""
-    words = GREETINGS.get((language or "").lower()[:2], DEFAULT_GREETING)
-    return words[1] if kind == "welcome" else words[0]
 
 
 def _has_open_invitation(now):
@@ -110,11 +105,12 @@ def _insert_if_eligible(customer_id: int, now) -> str | None:
 def _mail(customer: Customer, raw: str, now) -> None:
     days = current_app.config["INVITATION_DAYS"]
     name = first_name(customer)
-    subject = (f"{name}, thank you: you are invited to become one of our ambassadors"
-               if name else "Thank you: you are invited to become one of our ambassadors")
+    subject = (_l("%(name)s, thank you: you are invited to become one of our ambassadors",
+                  name=name)
+               if name else _l("Thank you: you are invited to become one of our ambassadors"))
     queue_mail(
-        customer.email, "invitation", subject,
-        customer=customer, name=name, hello=greeting(customer.language),
+        customer.email, "invitation", subject, locale=recipient_language(customer=customer),
+        customer=customer, name=name,
         link=absolute_url("portal.accept_invitation", token=raw), days=days,
         expires_at=now + timedelta(days=days),
     )
@@ -147,15 +143,15 @@ def find_invitation(raw: str) -> Invitation:
         select(Invitation).where(Invitation.token_hash == hash_token(raw or ""))
     )
     if invitation is None:
-        raise NotFound("This invitation link is not valid.")
+        raise NotFound(_("This invitation link is not valid."))
     return invitation
 
 
 def _dead_reason(invitation: Invitation, now) -> str | None:
     if invitation.used_at is not None:
-        return "This invitation has already been used."
+        return _("This invitation has already been used.")
     if invitation.expires_at <= now:
-        return "This invitation has expired."
+        return _("This invitation has expired.")
     return None
 
 
@@ -178,7 +174,7 @@ def _claim(invitation: Invitation, now) -> None:
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise InvitationDead("This invitation has already been used.")
+        raise InvitationDead(_("This invitation has already been used."))
 
 
 def accept_invitation(raw: str, password: str, now=None) -> User:
@@ -187,7 +183,7 @@ def accept_invitation(raw: str, password: str, now=None) -> User:
     invitation = check_invitation(raw, now)
     customer = invitation.customer
     if existing_account(customer) is not None:
-        raise ServiceError("You already have an account: log in with it.")
+        raise ServiceError(_("You already have an account: log in with it."))
     _claim(invitation, now)
     return accounts.create_user(customer.email, "promoter", customer.name or "",
                                 password=password, customer_id=customer.id)
@@ -199,7 +195,7 @@ def link_existing_account(raw: str, now=None) -> User:
     invitation = check_invitation(raw, now)
     user = existing_account(invitation.customer)
     if user is None:
-        raise ServiceError("There is no account to link yet: choose a password instead.")
+        raise ServiceError(_("There is no account to link yet: choose a password instead."))
     _claim(invitation, now)
     taken = db.session.scalar(
         select(User.id).where(User.customer_id == invitation.customer_id, User.id != user.id)

@@ -1,9 +1,12 @@
 """Portal home for promoters, the invitation landing page; `/` sends everyone home."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ambassador import i18n
 from ambassador.auth.access import any_user, public, staff
 from ambassador.auth.forms import EmptyForm, SetPasswordForm
 from ambassador.auth.services import MIN_PASSWORD
@@ -39,11 +42,9 @@ def index():
 @any_user
 def home():
     customer = current_user.customer
-    language = customer.language if customer else None
     name = (invitations.first_name(customer) if customer else "") or current_user.display_name
     return render_template(
-        "portal/home.html", customer=customer, name=name,
-        welcome=invitations.greeting(language, "welcome"),
+        "portal/home.html", customer=customer, name=name, welcome=_("Welcome"),
         segment=segment(customer.latest_score)
         if customer and customer.latest_score is not None else None,
     )
@@ -64,8 +65,9 @@ def accept_invitation(token: str):
     except invitations.InvitationDead as exc:
         return _dead(token, str(exc))
     customer = invitation.customer
+    i18n.prefer(customer.language)  # the invitation was written in it
     context = {"customer": customer, "name": invitations.first_name(customer),
-               "welcome": invitations.greeting(customer.language, "welcome")}
+               "welcome": _("Welcome")}
     existing = invitations.existing_account(customer)
     if existing is not None:
         form = EmptyForm()
@@ -76,8 +78,8 @@ def accept_invitation(token: str):
                 db.session.rollback()
                 return _dead(token, str(exc))
             db.session.commit()
-            flash("You already have an account: log in with its password, or choose a "
-                  "new one with “Forgot your password?”.", "info")
+            flash(_("You already have an account: log in with its password, or choose a "
+                    "new one with “Forgot your password?”."), "info")
             return redirect(url_for("auth.login")), 303
         return render_template("portal/welcome_existing.html", **context)
     form = SetPasswordForm()
@@ -90,13 +92,13 @@ def accept_invitation(token: str):
             return _dead(token, str(exc))
         except IntegrityError:  # an account for this email appeared meanwhile
             db.session.rollback()
-            return _dead(token, "This invitation has already been used.")
+            return _dead(token, _("This invitation has already been used."))
         except ServiceError as exc:
             db.session.rollback()
             form.password.errors.append(str(exc))
         else:
             start_session(user)
-            flash("Your account is ready. Welcome aboard!", "success")
+            flash(_("Your account is ready. Welcome aboard!"), "success")
             return redirect(url_for("portal.home")), 303
     status = 400 if form.errors else 200
     heading = context["welcome"] + (f", {context['name']}" if context["name"] else "")
@@ -128,10 +130,12 @@ def send_invitations():
         invited = invitations.send_invitations()
         db.session.commit()
         if invited:
-            flash(f"invited {invited}: their invitations are on their way.", "success")
+            flash(ngettext("%(num)d ambassador invited: the invitation is on its way.",
+                           "%(num)d ambassadors invited: their invitations are on their way.",
+                           invited), "success")
         else:
-            flash("invited 0: every active ambassador already has an account or an "
-                  "open invitation.", "info")
+            flash(_("Nobody to invite: every active ambassador already has an account or an "
+                    "open invitation."), "info")
     else:
-        flash("The page had expired: please press the button again.", "error")
+        flash(_("The page had expired: please press the button again."), "error")
     return redirect(url_for("nps.dashboard")), 303

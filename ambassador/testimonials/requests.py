@@ -140,9 +140,10 @@ def request_by_email(email: str, requested_by=None, now=None) -> TestimonialRequ
 
 def _mail(customer: Customer, request: TestimonialRequest, raw: str) -> None:
     name = (customer.name or "").split()[0] if (customer.name or "").split() else ""
-    with force_locale(services.mail_language(customer)):
+    language = services.mail_language(customer)
+    with force_locale(language):
         subject = _("May we quote you?")
-        queue_mail(customer.email, "testimonial_request", subject, name=name,
+        queue_mail(customer.email, "testimonial_request", subject, locale=language, name=name,
                    comment=request.prefill, link=absolute_url("testimonials.quote", token=raw),
                    days=REQUEST_DAYS)
 

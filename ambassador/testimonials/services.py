@@ -14,7 +14,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
+from ambassador.auth.models import User
 from ambassador.extensions import db
+from ambassador.i18n import recipient_language
 from ambassador.mail.services import queue_mail
 from ambassador.nps.models import Customer, Response
 from ambassador.testimonials.consent import CONSENT_VERSION, WITHDRAWN_WORDING, wording
@@ -255,9 +257,9 @@ def author_link(testimonial: Testimonial) -> str:
 
 
 def mail_language(customer: Customer) -> str:
-    """The language a mail to this customer is written in (fr, tr, else English)."""
-    code = (customer.language or "").lower()[:2]
-    return code if code in LANGUAGES else "en"
+    """The language a mail to this customer is written in: their account's, else theirs."""
+    user = db.session.scalar(select(User).where(User.customer_id == customer.id))
+    return recipient_language(user, customer)
 
 
 def notify_author(testimonial: Testimonial, kind: str, **context) -> None:
@@ -267,5 +269,6 @@ def notify_author(testimonial: Testimonial, kind: str, **context) -> None:
         subjects = {"approved": _("Your testimonial is published: thank you!"),
                     "rejected": _("About your testimonial"),
                     "edited": _("We corrected your testimonial")}
-        queue_mail(customer.email, "testimonial_update", subjects[kind], kind=kind,
+        queue_mail(customer.email, "testimonial_update", subjects[kind],
+                   locale=mail_language(customer), kind=kind,
                    testimonial=testimonial, link=author_link(testimonial), **context)

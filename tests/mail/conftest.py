@@ -50,7 +50,8 @@ def queue_invitation():
     def queue(email="helene@example.com", name="", subject="You have an Ambassador account",
               link="http://ambassador.test/reset/abc", commit=True):
         user = SimpleNamespace(display_name=name or email, email=email, role="promoter")
-        message = queue_mail(email, "account_invitation", subject, user=user, link=link)
+        message = queue_mail(email, "account_invitation", subject, locale="en", user=user, days=7,
+                             link=link)
         if commit:
             db.session.commit()
         return message

@@ -89,7 +89,7 @@ def test_subject_is_one_line_and_fits_its_column(queue_invitation):
 @pytest.mark.parametrize("to", ["", "not-an-address", "a@example.com\nBcc: b@example.com"])
 def test_queue_mail_refuses_what_is_not_an_address(to):
     with pytest.raises(ValueError):
-        queue_mail(to, "password_reset", "Reset", user=None, link="x", hours=1)
+        queue_mail(to, "password_reset", "Reset", locale="en", user=None, link="x", hours=1)
 
 
 def test_development_delivers_right_after_the_commit(mail_config, queue_invitation, outbox):

@@ -44,7 +44,8 @@ def test_invites_each_active_ambassador_exactly_once(make_response, outbox):
     assert mails[0].kind == "invitation"
     assert "Bonjour Hélène" in mails[0].body_text and "Bonjour Hélène" in mails[0].body_html
     assert "Merhaba İpek" in mails[1].body_text
-    assert "14 days" in mails[0].body_text
+    assert "valable 14 jours" in mails[0].body_text  # each mail in its reader's language
+    assert "14 gün geçerli" in mails[1].body_text
     assert _token(mails[0]) in mails[0].body_html
 
 

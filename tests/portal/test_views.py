@@ -62,7 +62,7 @@ def test_choosing_a_password_creates_the_account_and_logs_in(client, invite):
     home = client.get("/portal").get_data(as_text=True)
     assert "Bienvenue, Hélène" in home
     assert "Active ambassador" in home
-    assert "Your account is ready" in home  # the flash
+    assert "Votre compte est prêt" in home  # the flash, in her language
 
 
 @pytest.mark.parametrize("data, error", [
@@ -197,9 +197,9 @@ def test_send_invitations_button_invites_and_flashes(client, make_user, login, m
     assert response.status_code == 303
     assert response.headers["Location"] == "/dashboard"
     assert len(outbox()) == 2
-    assert "invited 2" in client.get("/dashboard").get_data(as_text=True)
+    assert "2 ambassadors invited" in client.get("/dashboard").get_data(as_text=True)
     client.post("/dashboard/invitations")
-    assert "invited 0" in client.get("/dashboard").get_data(as_text=True)
+    assert "Nobody to invite" in client.get("/dashboard").get_data(as_text=True)
     assert len(outbox()) == 2
 
 

@@ -34,7 +34,7 @@ def test_the_whole_flow_from_a_comment_to_withdrawal(client, login, make_user, m
     assert response.status_code == 303
     assert "Service impeccable" not in _text(client.get("/dashboard/testimonials/candidates"))
     [mail] = outbox(to="helene@example.fr")
-    assert mail.subject == "May we quote you?"
+    assert mail.subject == "Pouvons-nous vous citer ?"  # in her language
     assert "Service impeccable, l'équipe a été réactive." in mail.body_text
     link = re.search(r"http://ambassador.test(/quote/[\w-]+)", mail.body_text).group(1)
     client.post("/logout")

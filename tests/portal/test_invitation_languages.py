@@ -1,0 +1,67 @@
+"""Invitations arrive in each customer's language, whoever pressed the button."""
+
+import pytest
+
+from ambassador.extensions import db
+from ambassador.mail.delivery import deliver_due
+
+
+@pytest.fixture
+def smtp_mail(app, smtp_server, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_URL", smtp_server.url)
+    return smtp_server
+
+
+def test_french_and_turkish_invitations_arrive_in_their_language(
+        client, make_user, login, make_response, smtp_mail):
+    make_response(10, email="helene@example.fr", name="Hélène Dupré", language="fr-FR")
+    make_response(9, email="ipek@example.com.tr", name="İpek Güneş", language="Türkçe")
+    make_response(10, email="sam@example.com", name="Sam Lee")
+    marketer = make_user("marketer")
+    marketer.language = "en"
+    db.session.commit()
+    login(marketer)
+
+    response = client.post("/dashboard/invitations", headers={"Accept-Language": "en"})
+    assert response.status_code == 303
+    assert str(deliver_due()) == "sent 3, retry later 0, failed 0"
+
+    mails = {m["To"]: m for m in smtp_mail.messages}
+    french, turkish, english = (mails["helene@example.fr"], mails["ipek@example.com.tr"],
+                                mails["sam@example.com"])
+    assert french["Subject"] == ("Hélène, merci : vous êtes invité(e) à devenir l’un de nos "
+                                 "ambassadeurs")
+    text = french.get_body(("plain",)).get_content()
+    html = french.get_body(("html",)).get_content()
+    assert text.startswith("Bonjour Hélène,")
+    assert "votre 10/10 a fait la joie de toute l’équipe" in text
+    assert "valable 14 jours" in text and "Avec nos plus chaleureux remerciements" in text
+    assert '<html lang="fr">' in html and "Devenir ambassadeur" in html
+    assert "Ou collez cette adresse dans votre navigateur" in html
+
+    assert turkish["Subject"] == "İpek, teşekkürler: marka elçilerimizden biri olmaya davetlisiniz"
+    text = turkish.get_body(("plain",)).get_content()
+    html = turkish.get_body(("html",)).get_content()
+    assert text.startswith("Merhaba İpek,")
+    assert "14 gün geçerlidir" in text and "En içten teşekkürlerimizle" in text
+    assert '<html lang="tr">' in html and "Marka elçisi olun" in html
+    for body in (text, html):
+        assert "Thank you" not in body and "ambassadors" not in body
+
+    assert english["Subject"].startswith("Sam, thank you")
+    assert "Join as an ambassador" in english.get_body(("html",)).get_content()
+
+
+def test_the_expiry_date_is_written_the_readers_way(client, make_user, login, make_response,
+                                                   outbox):
+    make_response(10, email="helene@example.fr", name="Hélène", language="fr")
+    make_response(10, email="ipek@example.com.tr", name="İpek", language="tr")
+    login(make_user("marketer"))
+    client.post("/dashboard/invitations", headers={"Accept-Language": "tr"})
+    french, turkish = outbox()
+    months_fr = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                 "septembre", "octobre", "novembre", "décembre")
+    months_tr = ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos",
+                 "Eylül", "Ekim", "Kasım", "Aralık")
+    assert any(f" {m} 20" in french.body_text for m in months_fr)
+    assert any(f" {m} 20" in turkish.body_text for m in months_tr)
