@@ -1,210 +1,30 @@
-"""The API's contract in one place: item validation and the OpenAPI document describing it.
+"""The API's contract in one place: the JSON Schema of an item and the OpenAPI document.
 
-The JSON Schemas below and `validate_items` describe the same rules; the tests send real
-bodies through both so that the document cannot drift from the code. A few rules a schema
-cannot express (a real date, an email address's syntax, valid Unicode, not in the future)
-are stated in the descriptions.
+The schema is written once, here: the OpenAPI document serves it, and
+`api/validation.py` checks every item against it at run time, adding only the rules a
+schema cannot say (a real date, not in the future; an email address's syntax; valid
+Unicode; no control characters), which the descriptions state.
 """
-
-import difflib
-import json
-import re
-from datetime import UTC, datetime
 
 from ambassador.constants import (
     MAX_COMMENT,
     MAX_EMAIL,
     MAX_LANGUAGE,
+    MAX_SCORE,
     MAX_TEXT,
-    RESPONSE_TEXT_LIMITS,
+    MIN_SCORE,
     TOUCHPOINTS,
 )
-from ambassador.imports.parsing import FIELDS
-from ambassador.nps.rules import response_date_problem
-from ambassador.utils import ServiceError, normalise_email, utcnow
 
 MAX_ITEMS = 1000
 MAX_ERRORS = 1000
-MAX_UNKNOWN = 10
 ID_RANGE = (-(2**63), 2**63 - 1)
-ID_FIELDS = ("external_id", "contact_ref")
 SCORE_PATTERN = "^([0-9]|10)$"
 DATE_PATTERN = (
     "^([0-9]{4}-[0-9]{2}-[0-9]{2}"
     "([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?$"
 )
-SCORE_MESSAGE = "score must be a whole number from 0 to 10"
 DATE_EXAMPLES = "such as 2026-11-24, 2026-11-24T14:05:00Z or 2026-11-24T17:05:00+03:00"
-
-
-class ItemProblem(ValueError):
-    """One field of one item cannot be accepted; str() is the message."""
-
-
-def validate_items(items: list) -> tuple[list[dict], list[dict]]:
-    """Check every item; return the clean values and the errors as {index, field, message}."""
-    now = utcnow()
-    clean, errors = [], []
-    for index, item in enumerate(items):
-        values, problems = validate_item(item, now)
-        clean.append(values)
-        errors.extend({"index": index, "field": f, "message": m} for f, m in problems)
-    return clean, errors
-
-
-def validate_item(item, now: datetime) -> tuple[dict, list[tuple[str | None, str]]]:
-    """Check one item; return the values record_responses takes and (field, message) pairs."""
-    if not isinstance(item, dict):
-        return {}, [(None, f"each item must be a JSON object, not {kind(item)}")]
-    problems: list[tuple[str | None, str]] = []
-    unknown = [name for name in item if name not in FIELDS]
-    for name in unknown[:MAX_UNKNOWN]:
-        problems.append((_cut(name, 100), _unknown_message(name)))
-    if len(unknown) > MAX_UNKNOWN:
-        problems.append((None, f"and {len(unknown) - MAX_UNKNOWN:,} more unknown fields"))
-    values: dict = {}
-    for name in FIELDS:
-        try:
-            values[name] = _check(name, item.get(name), now)
-        except ItemProblem as exc:
-            problems.append((name, str(exc)))
-    return values, problems
-
-
-def _check(name: str, value, now: datetime):
-    if name in ID_FIELDS:
-        return _identifier(name, value)
-    if name in RESPONSE_TEXT_LIMITS:
-        return _text(name, value, RESPONSE_TEXT_LIMITS[name])
-    if name == "responded_at":
-        return _responded_at(value, now)
-    return {"email": _email, "score": _score, "touchpoint": _touchpoint}[name](value)
-
-
-def _email(value) -> str:
-    if value is None or value == "":
-        raise ItemProblem("email is required")
-    if not isinstance(value, str):
-        raise ItemProblem(f"email must be a string, not {kind(value)}")
-    if len(value) > MAX_EMAIL:
-        raise ItemProblem(f"email is too long ({len(value):,} characters, max {MAX_EMAIL})")
-    _unicode("email", value)
-    if any(ord(c) < 32 or ord(c) == 127 for c in value.strip()):
-        raise ItemProblem("email must not contain control characters")
-    try:
-        return normalise_email(value)
-    except ServiceError:
-        raise ItemProblem(f"email is not a valid address (got {shown(value)})") from None
-
-
-def _as_int(value) -> int | None:
-    """The integer a JSON number stands for (9 or 9.0), or None (booleans are not numbers)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _score(value) -> int:
-    if value is None:
-        raise ItemProblem("score is required")
-    number = _as_int(value)
-    if number is None and isinstance(value, str) and re.fullmatch(SCORE_PATTERN, value):
-        number = int(value)
-    if number is None or not 0 <= number <= 10:
-        raise ItemProblem(f"{SCORE_MESSAGE} (got {shown(value)})")
-    return number
-
-
-def _responded_at(value, now: datetime) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ItemProblem(f"responded_at must be a string {DATE_EXAMPLES}, not {kind(value)}")
-    if not re.fullmatch(DATE_PATTERN, value):
-        raise ItemProblem(
-            f"responded_at must be an ISO 8601 date or date-time {DATE_EXAMPLES}"
-            f" (got {shown(value)})")
-    try:
-        moment = datetime.fromisoformat(value.replace("z", "Z"))
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise ItemProblem(f"responded_at is not a real date (got {shown(value)})") from None
-    problem = response_date_problem(moment, now)
-    if problem:
-        raise ItemProblem(f"responded_at {problem} (got {shown(value)})")
-    return moment
-
-
-def _touchpoint(value) -> str | None:
-    if value is None or value == "":
-        return None
-    if value not in TOUCHPOINTS:
-        raise ItemProblem(f"touchpoint must be relational or transactional (got {shown(value)})")
-    return value
-
-
-def _identifier(name: str, value) -> str | None:
-    number = _as_int(value)
-    if number is not None:
-        if not ID_RANGE[0] <= number <= ID_RANGE[1]:
-            raise ItemProblem(f"{name} is too large a number; send it as a string")
-        return str(number)
-    if value is not None and not isinstance(value, str):
-        raise ItemProblem(f"{name} must be a string or an integer, not {kind(value)}")
-    return _text(name, value, MAX_TEXT)
-
-
-def _text(name: str, value, limit: int) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ItemProblem(f"{name} must be a string, not {kind(value)}")
-    if len(value) > limit:
-        raise ItemProblem(f"{name} is too long ({len(value):,} characters, max {limit:,})")
-    _unicode(name, value)
-    return value.replace("\x00", "").strip() or None
-
-
-def _unicode(name: str, value: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ItemProblem(f"{name} contains invalid Unicode (a lone surrogate)") from None
-
-
-def _unknown_message(name: str) -> str:
-    close = difflib.get_close_matches(name.strip().lower(), FIELDS, n=1, cutoff=0.6)
-    hint = f'; did you mean "{close[0]}"?' if close else f"; known fields: {', '.join(FIELDS)}"
-    return f"unknown field {shown(name)}{hint}"
-
-
-def kind(value) -> str:
-    """The JSON type of a value, for messages: "a string", "an array", "null"…."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
-
-
-def shown(value) -> str:
-    """A value quoted as JSON for a message, shortened when long; containers by their type."""
-    if isinstance(value, list | dict):
-        return kind(value)
-    return _cut(json.dumps(value, ensure_ascii=False), 60)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 # --- The OpenAPI document -------------------------------------------------------------
 
@@ -234,7 +54,7 @@ ITEM_SCHEMA = {
             "description": "How likely the customer is to recommend you, 0-10: a JSON "
                            "integer or a string of one (\"9\"). 9.5, true and null are "
                            "rejected.",
-            "anyOf": [{"type": "integer", "minimum": 0, "maximum": 10},
+            "anyOf": [{"type": "integer", "minimum": MIN_SCORE, "maximum": MAX_SCORE},
                       {"type": "string", "pattern": SCORE_PATTERN}],
         },
         "responded_at": {

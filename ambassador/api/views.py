@@ -12,13 +12,8 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ambassador.api.schema import (
-    MAX_ERRORS,
-    MAX_ITEMS,
-    kind,
-    openapi_document,
-    validate_items,
-)
+from ambassador.api.schema import MAX_ERRORS, MAX_ITEMS, openapi_document
+from ambassador.api.validation import kind, validate_items
 from ambassador.auth.access import public
 from ambassador.auth.tokens import authenticate_api_token, find_api_token
 from ambassador.extensions import db, limiter

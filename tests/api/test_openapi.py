@@ -167,3 +167,18 @@ def test_refusals_are_documented(document, send, raw, content_type, token):
     if response.status_code == 401:
         header = document["paths"]["/api/v1/responses"]["post"]["responses"]["401"]["headers"]
         assert "WWW-Authenticate" in header and "WWW-Authenticate" in response.headers
+
+
+def test_the_api_enforces_the_schema_the_document_serves(client, send, monkeypatch):
+    """One description: a rule changed in the schema changes the document and the API."""
+    from ambassador.api.schema import ITEM_SCHEMA
+
+    monkeypatch.setitem(ITEM_SCHEMA["properties"]["name"], "maxLength", 5)
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["components"]["schemas"]["ResponseItem"]["properties"]["name"][
+        "maxLength"] == 5
+    response = send({"email": "a@example.com", "score": 9, "name": "Şule Ö"})
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == [
+        {"index": 0, "field": "name", "message": "name is too long (6 characters, max 5)"}]
+    assert send({"email": "a@example.com", "score": 9, "name": "Şule"}).status_code == 201
