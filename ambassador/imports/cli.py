@@ -74,6 +74,11 @@ def describe(report: ImportReport) -> list[str]:
             f" delimiter {DELIMITER_SHOWN.get(info.delimiter, repr(info.delimiter))}")
     if info.source_format != "csv":
         line += f", {info.source_format} export ({info.header_rows} header rows)"
+    if info.comment_guess:
+        line += f", comment {info.mapping['comment']!r} ({info.comment_guess})"
+    elif info.comment_candidates:
+        shown = ", ".join(repr(c) for c in info.comment_candidates)
+        line += f", comment not guessed ({shown} could be it: use --map comment=COLUMN)"
     lines = [line]
     if report.skipped_total:
         parts = ", ".join(f"{reason} {n}" for reason, n in sorted(report.skipped.items()))

@@ -55,6 +55,11 @@ class FileInfo:
     name_parts: tuple[str, str] | None = None   # (first, last) columns joined into "name"
     source_format: str = "csv"                  # "csv", "qualtrics" or "surveymonkey"
     own_export: bool = False    # our template's exact header: undo the export's neutralising
+    # How the comment column was found when no column is named for it: "asks why" (its
+    # header asks why), "after the score" (the one free-text column right after the
+    # score), or None; and the columns that could each be it when the guess is ambiguous.
+    comment_guess: str | None = None
+    comment_candidates: list[str] = field(default_factory=list)
 
 
 @dataclass

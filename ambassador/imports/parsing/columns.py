@@ -116,8 +116,41 @@ def may_be_score(name: str) -> bool:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+# Words of the "why?" question that follows the NPS question (folded: no accents, ı = i).
+_WHY_WORDS = ("why", "reason", "because", "explain", "pourquoi", "raison", "parce que",
+              "expliquez", "neden", "sebep", "sebeb", "nicin", "niye", "warum", "grund",
+              "porque", "por que", "motivo", "perche")
+
+
+def asks_why(label: str) -> bool:
+    """True for a header or question that asks why (any case, accents or not)."""
+    folded = _fold(label)
+    return any(w in folded for w in _WHY_WORDS)
+
+
+def guess_comment(columns: list[str], labels: dict[str, str], mapping: dict,
+                  free_text: set[str]) -> tuple[str | None, str | None, list[str]]:
+    """The comment column when none is named: (column, how, ambiguous candidates).
+
+    The one unmapped column whose header (or question) asks why; else the one free-text
+    column right after the score column. Several that ask why: no column, and them.
+    """
+    taken = {c for c in mapping.values() if c}
+    why = [c for c in columns if c not in taken and asks_why(labels.get(c, c))]
+    if len(why) == 1:
+        return why[0], "asks why", []
+    if why:
+        return None, None, why
+    score = mapping.get("score")
+    if score in columns:
+        after = columns.index(score) + 1
+        if after < len(columns) and columns[after] in free_text and columns[after] not in taken:
+            return columns[after], "after the score", []
+    return None, None, []
 
 
 def guess_score(candidates: list[str], labels: dict[str, str],

@@ -21,6 +21,7 @@ from ambassador.imports.parsing.base import (
 )
 from ambassador.imports.parsing.columns import (
     apply_overrides,
+    guess_comment,
     guess_score,
     key,
     may_be_score,
@@ -119,6 +120,8 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
     skip = _skipper(header.source_format, columns)
     own = is_own_export(header.source_format, columns)
     preview, skipped, data_rows = [], {}, 0
+    # Per column, in the first rows: non-empty cells, cells of words, of several words.
+    texty, nonempty, spaced = [0] * width, [0] * width, [0] * width
     line = header.first_line + header.rows - 1
     try:
         for line, cells in rest:  # noqa: B007 - `line` is read by the except below
@@ -133,6 +136,8 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
                 skipped[reason] = skipped.get(reason, 0) + 1
                 continue
             n = len(cells)
+            if data_rows <= _TEXT_SAMPLE:
+                _count_text(cells, texty, nonempty, spaced)
             drop = None
             for i in candidates:
                 if i < n and cells[i] and not cells[i].isspace():
@@ -155,12 +160,18 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
     if not data_rows:
         raise ImportFileError("The file has a header row but no data rows.")
     score_candidates = [columns[i] for i in candidates if filled[i] and not bad[i]]
+    labels = {c: f"{c} {q}" for c, q in zip(columns, header.questions, strict=False)}
     if mapping["score"] is None:
-        labels = {c: f"{c} {q}" for c, q in zip(columns, header.questions, strict=False)}
         # Columns mostly of 0-10 scores: an out-of-range answer is a rejected row, not a
         # reason to miss the score column.
         mostly = [columns[i] for i in candidates if filled[i] > bad[i] > 0]
         mapping["score"] = guess_score(score_candidates, labels, mostly)
+    comment_guess, comment_candidates = None, []
+    if mapping["comment"] is None and (options.mapping or {}).get("comment") is None:
+        free_text = {columns[i] for i in range(width)
+                     if texty[i] and 2 * texty[i] >= nonempty[i] and 3 * spaced[i] >= texty[i]}
+        mapping["comment"], comment_guess, comment_candidates = guess_comment(
+            columns, labels, mapping, free_text)
     if date_at is None:
         date_order = None
     elif options.date_format:
@@ -172,7 +183,24 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
         columns=columns, mapping=mapping, score_candidates=score_candidates,
         date_order=date_order, timezone=_stated_zone(header.zones, date_at), preview=preview,
         data_rows=data_rows, skipped=skipped, questions=header.questions, name_parts=parts,
-        source_format=header.source_format, own_export=own)
+        source_format=header.source_format, own_export=own, comment_guess=comment_guess,
+        comment_candidates=comment_candidates)
+
+
+_TEXT_SAMPLE = 2000  # data rows looked at to tell free-text columns
+
+
+def _count_text(cells: list[str], texty: list[int], nonempty: list[int],
+                spaced: list[int]) -> None:
+    """Count, per column, the non-empty cells, those of words (not numbers, not addresses)
+    and those of several words: a free-text answer has words, and often several."""
+    for i, cell in enumerate(cells[: len(texty)]):
+        if cell and not cell.isspace():
+            nonempty[i] += 1
+            if "@" not in cell and any(ch.isalpha() for ch in cell) and not is_score(cell):
+                texty[i] += 1
+                if " " in cell.strip():
+                    spaced[i] += 1
 
 
 def is_own_export(source_format: str, columns: list[str]) -> bool:
