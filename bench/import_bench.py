@@ -6,8 +6,10 @@ Generates a realistic file in our import template, resets the database, builds t
 with the migrations, then times (a) `psql \\copy` of the file into a bare all-text table
 and (b) `flask --app ambassador nps import FILE` as a subprocess (the honest figure:
 interpreter start, two passes over the file, validation, de-duplication, customers,
-quarter scores and statuses). Prints both times, the ratio (goal: at most 8x) and the
-import's peak memory; then a re-import (all duplicates) for comparison.
+quarter scores and statuses). Prints both times, the ratio and the import's peak
+memory; then a re-import (all duplicates) for comparison. With --floor, also the same
+writes as pure SQL from a staged copy (no Python), and the import's ratio to that floor
+(goal: at most 1.2x the floor; 1,000,000 rows in under 60 s; peak memory under 150 MB).
 """
 
 import argparse
@@ -80,9 +82,9 @@ SELECT row_number() OVER () AS seq, email, score::smallint AS score,
               'hex') AS dedupe_key
 FROM raw;
 INSERT INTO customers (email, name, company, language, status, created_at)
-SELECT email, (array_agg(name ORDER BY seq DESC) FILTER (WHERE name IS NOT NULL))[1],
-       (array_agg(company ORDER BY seq DESC) FILTER (WHERE company IS NOT NULL))[1],
-       (array_agg(language ORDER BY seq DESC) FILTER (WHERE language IS NOT NULL))[1],
+SELECT email, (array_agg(name ORDER BY seq) FILTER (WHERE name IS NOT NULL))[1],
+       (array_agg(company ORDER BY seq) FILTER (WHERE company IS NOT NULL))[1],
+       (array_agg(language ORDER BY seq) FILTER (WHERE language IS NOT NULL))[1],
        'none', now()
 FROM stage GROUP BY email ON CONFLICT (email) DO NOTHING;
 CREATE TEMP TABLE ins ON COMMIT DROP AS
@@ -179,7 +181,7 @@ def main() -> None:
     print(f"psql \\copy:        {copy_s:7.2f} s  ({args.rows / copy_s:,.0f} rows/s)")
     print(f"flask nps import:  {import_s:7.2f} s  ({args.rows / import_s:,.0f} rows/s),"
           f" peak memory {import_mb} MiB")
-    print(f"ratio:             {import_s / copy_s:7.1f}x  (goal: at most 8x)")
+    print(f"ratio to \\copy:    {import_s / copy_s:7.1f}x")
     print(f"re-import:         {again_s:7.2f} s  ({again.strip().splitlines()[-1]})")
     print(f"import said:       {output.strip().splitlines()[-1]}")
     print(f"stored:            {stored:,} responses, {people:,} customers")
@@ -193,6 +195,7 @@ def main() -> None:
                                  "-f", script.name])
         print(f"pure SQL floor:    {floor_s:7.2f} s  ({floor_s / copy_s:.1f}x \\copy): the same"
               " writes from a staged copy, no Python")
+        print(f"ratio to floor:    {import_s / floor_s:7.2f}x  (goal: at most 1.2x)")
     workdir.cleanup()
 
 

@@ -24,6 +24,7 @@ from ambassador.imports.parsing import (
     iter_rows,
 )
 from ambassador.imports.parsing.columns import key as header_key
+from ambassador.nps.bulk import record_chunk_by_copy
 from ambassador.nps.models import Response
 from ambassador.nps.services import dedupe_key, record_responses
 from ambassador.utils import ServiceError, utcnow
@@ -34,6 +35,7 @@ __all__ = ["FIELDS", "ImportFileError", "ImportReport", "ParseOptions", "import_
 
 MAX_STORED_ERRORS = 10_000
 BATCH = 5_000               # rows per record_responses call (one set of statements each)
+COPY_BATCH = 100_000        # rows per chunk of the PostgreSQL COPY path (one signal each)
 COMMIT_EVERY = 25_000       # rows between commits when the caller asks for batch commits
 # The widths of the import run columns that keep what the file was read as.
 RUN_COLUMN_WIDTHS = {"filename": 255, "encoding": 40, "delimiter": 4}
@@ -86,6 +88,8 @@ def import_file(
     on_progress: Callable[[int], None] | None = None,
     on_reject: Callable[[int, str], None] | None = None,
     on_commit: Callable[["ImportReport"], None] | None = None,
+    by_copy: bool | None = None,
+    copy_batch: int | None = None,
 ) -> ImportReport:
     """Read every row of `source` and store the valid ones; return the counts.
 
@@ -95,8 +99,11 @@ def import_file(
     run's so that they are duplicates, not new answers). `on_progress(n)` is told how
     many more records were read; `on_reject(line, reason)` hears of every rejected row,
     including those past the stored cap; `on_commit(report)` runs just before each
-    commit, inside the transaction. Raises ImportFileError before writing anything when
-    the file is unusable.
+    commit, inside the transaction. On PostgreSQL the rows are written through COPY and
+    set-based statements (`nps.bulk`; `by_copy=False` forces the generic path, which
+    SQLite, dry runs and the API use), `copy_batch` rows at a time (default
+    COPY_BATCH). Raises ImportFileError before writing anything when the file is
+    unusable.
     """
     options = options or ParseOptions()
     info = info or inspect(source, options)
@@ -120,17 +127,30 @@ def import_file(
                 yield values
 
     store = _DryRun() if dry_run else None
+    if by_copy is None:
+        by_copy = db.session.get_bind().dialect.name == "postgresql"
+    by_copy = by_copy and not dry_run
     since_commit, seen_rows = 0, 0
     rows = valid_rows()
-    while chunk := list(islice(rows, BATCH)):
-        if store is not None:
+    while True:
+        if by_copy:  # streamed to the database, never held in memory
+            result = record_chunk_by_copy(islice(rows, copy_batch or COPY_BATCH), "import")
+            created, duplicates = result.created, result.duplicates
+            if not created + duplicates:
+                break
+            chunk_rows = created + duplicates
+        elif not (chunk := list(islice(rows, BATCH))):
+            break
+        elif store is not None:
             created, duplicates = store.count(chunk)
         else:
             result = record_responses(chunk, "import", batch_size=BATCH)
             created, duplicates = result.created, result.duplicates
+        if not by_copy:
+            chunk_rows = len(chunk)
         report.imported += created
         report.duplicates += duplicates
-        since_commit += len(chunk)
+        since_commit += chunk_rows
         if commit_every and not dry_run and since_commit >= commit_every:
             if on_commit:
                 on_commit(report)

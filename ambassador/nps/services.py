@@ -110,17 +110,20 @@ def record_responses(items: Iterable[dict], source: str, batch_size: int = BATCH
 
 def _record_batch(items: list[dict], source: str) -> IngestResult:
     now = utcnow()
-    rows, seen = [], set()
+    every, rows, seen = [], [], set()
     for values in items:
         values = dict(values)
         values["responded_at"] = values.get("responded_at") or now
+        every.append(values)
         key = dedupe_key(values)
         if key in seen:
             continue
         seen.add(key)
         values["dedupe_key"] = key
         rows.append(values)
-    customers, before = _customers_for(rows)
+    # Every row, duplicates included, names its person and their details (in file order),
+    # so that what a customer record gets never depends on where batches are cut.
+    customers, before = _customers_for(every)
     responses = Response.__table__
     inserted = _write(
         responses,
@@ -147,11 +150,11 @@ def _record_batch(items: list[dict], source: str) -> IngestResult:
     result = IngestResult(created=len(inserted), duplicates=len(items) - len(inserted),
                           response_ids=[row.id for row in inserted])
     if inserted:
-        _announce(source, {row.customer_id for row in inserted}, before, result.response_ids)
+        announce_batch(source, {row.customer_id for row in inserted}, before, result.response_ids)
     return result
 
 
-def _announce(source: str, customer_ids: set[int], before: dict[int, str],
+def announce_batch(source: str, customer_ids: set[int], before: dict[int, str],
               response_ids: list[int]) -> None:
     """Send `responses_recorded` for one batch with each customer's old and new status."""
     table = Customer.__table__
@@ -171,7 +174,7 @@ def _customers_for(rows: list[dict]) -> tuple[dict[str, int], dict[int, str]]:
     for r in rows:
         known = details.setdefault(r["email"], {})
         for name in CUSTOMER_FIELDS:
-            if r.get(name):
+            if r.get(name) and name not in known:  # the first non-empty value in file order
                 known[name] = r[name]
     table = Customer.__table__
     wanted = (table.c.id, table.c.email, table.c.status,

@@ -99,7 +99,8 @@ def test_qualtrics_export_reports_what_it_skipped(run_import):
     result = run_import(QUALTRICS)
     assert result.exit_code == 0, result.output
     assert lines(result) == [
-        "encoding utf-8 (detected), delimiter ',', qualtrics export (3 header rows)",
+        "encoding utf-8 (detected), delimiter ',', qualtrics export (3 header rows),"
+        " comment 'Q2' (asks why)",
         "skipped 2 (survey preview 1, unfinished 1)",
         "imported 2, duplicates 0, rejected 0",
     ]
