@@ -52,7 +52,8 @@ PYBABEL := $(BIN)/pybabel
 
 translations-extract: $(VENV)/.installed
 	$(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
-		--no-location --sort-output --project Ambassador --copyright-holder Ambassador \
+		--ignore-dirs '.*' --no-location --sort-output \
+		--project Ambassador --copyright-holder Ambassador \
 		-o $(POT) .
 
 translations-update: translations-extract

@@ -125,6 +125,8 @@ def register_cli(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages for people, JSON errors for the API."""
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
 
     from ambassador.utils import ServiceError
@@ -136,9 +138,14 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if exc.code == 403 and exc.description == type(exc).description:
-            return render(403)  # Werkzeug's stock text: the page says it in its own words
-        return render(exc.code or 500, exc.description if exc.code != 500 else None)
+        description = exc.description if exc.code != 500 else None
+        if request.path.startswith("/api/"):
+            return render(exc.code or 500, description)
+        if isinstance(exc, CSRFError):
+            description = _("This form had expired: go back, reload the page and send it again.")
+        elif description == type(exc).description:
+            description = None  # Werkzeug's stock English text: the page says it in its own words
+        return render(exc.code or 500, description)
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):

@@ -105,6 +105,11 @@ def recipient_language(user=None, customer=None) -> str:
     return DEFAULT
 
 
+def N_(text: str) -> str:  # noqa: N802  (the gettext convention)
+    """Mark a text that is stored in English and translated where it is shown: `_(stored)`."""
+    return text
+
+
 @contextmanager
 def in_language(language: str | None):
     """Translate and format everything inside in `language`; yields its code."""

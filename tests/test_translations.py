@@ -27,8 +27,10 @@ def used_messages() -> dict[str, str]:
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     found = {}
+    # Like `--ignore-dirs '.*'`: templates/_macros and _partials are read too.
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+            str(ROOT), method_map, options_map, keywords=KEYWORDS,
+            directory_filter=lambda path: not Path(path).name.startswith(".")):
         msgid = message[0] if isinstance(message, tuple) else message
         found.setdefault(msgid, f"{filename}:{lineno}")
     return found

@@ -158,11 +158,11 @@ def reset_password(token: str):
                 flash(_("Your password is set. Welcome!"), "success")
                 return redirect(home_for(user))
         user = record.user
-        heading = (f"Welcome, {user.display_name}" if record.purpose == "setup"
-                   else "Choose a new password")
+        heading = (_("Welcome, %(name)s", name=user.display_name) if record.purpose == "setup"
+                   else _("Choose a new password"))
         response = make_response(render_template(
             "auth/set_password.html", form=form, heading=heading, intro=None,
-            email=user.email, submit="Save the password",
+            email=user.email, submit=_("Save the password"),
             min_password=services.MIN_PASSWORD), status)
     return response
 

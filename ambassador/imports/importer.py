@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ambassador.extensions import db
@@ -220,7 +221,7 @@ def mapping_named(name: str) -> ImportMapping:
     """The saved mapping called `name`, or ServiceError."""
     mapping = db.session.scalar(select(ImportMapping).where(ImportMapping.name == name.strip()))
     if mapping is None:
-        raise ServiceError(f"There is no saved mapping named '{name.strip()}'.")
+        raise ServiceError(_("There is no saved mapping named '%(name)s'.", name=name.strip()))
     return mapping
 
 
@@ -228,10 +229,11 @@ def save_mapping(name: str, columns: list[str], mapping: dict, options: dict) ->
     """Save (or replace) the mapping called `name` for files with these headers."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise ServiceError("Give the mapping a name of 1 to 100 characters.")
+        raise ServiceError(_("Give the mapping a name of 1 to 100 characters."))
     unknown = set(mapping) - set(FIELDS)
     if unknown:
-        raise ServiceError(f"Unknown field {sorted(unknown)[0]!r} in the mapping.")
+        raise ServiceError(_("Unknown field '%(field)s' in the mapping.",
+                             field=sorted(unknown)[0]))
     saved = db.session.scalar(select(ImportMapping).where(ImportMapping.name == name))
     if saved is None:
         saved = ImportMapping(name=name)

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field, replace
 
+from flask_babel import gettext as _
+
 from ambassador.imports.importer import mappings_for
 from ambassador.imports.models import ImportMapping
 from ambassador.imports.parsing import FIELDS, FileInfo, ImportFileError, ParseOptions, inspect
@@ -140,7 +142,7 @@ def read_for_preview(data: bytes, choices: Choices) -> Preview:
     """
     attempt, problems = choices, []
     needs_date, candidates = False, []
-    for _ in range(8):
+    for _attempt in range(8):
         try:
             info = inspect(data, attempt.options())
         except ImportFileError as exc:
@@ -151,10 +153,11 @@ def read_for_preview(data: bytes, choices: Choices) -> Preview:
                 candidates = exc.candidates
                 attempt = replace(attempt, mapping={**attempt.mapping, "score": exc.candidates[0]})
             elif attempt.mapping:
-                problems.append(f"{str(exc)} The columns were detected again.")
+                problems.append(_("%(problem)s The columns were detected again.", problem=exc))
                 attempt = replace(attempt, mapping={})
             elif attempt != Choices():
-                problems.append(f"{str(exc)} Encoding and delimiter were detected again.")
+                problems.append(_("%(problem)s Encoding and delimiter were detected again.",
+                                  problem=exc))
                 attempt = Choices()
             else:
                 raise
@@ -166,4 +169,4 @@ def read_for_preview(data: bytes, choices: Choices) -> Preview:
         return Preview(info=info, choices=attempt, problems=problems,
                        needs_date_order=needs_date, score_candidates=candidates,
                        saved=mappings_for(info.columns))
-    raise ImportFileError("The file could not be read with any of the options tried.")
+    raise ImportFileError(_("The file could not be read with any of the options tried."))

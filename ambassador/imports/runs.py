@@ -12,9 +12,11 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select, update
 
 from ambassador.extensions import db
+from ambassador.i18n import N_
 from ambassador.imports.importer import (
     BATCH,
     MAX_STORED_ERRORS,
@@ -34,9 +36,11 @@ UPLOAD_MAX_AGE = timedelta(hours=24)
 # between 5,000 and this many.
 PROGRESS_EVERY = 50_000
 ACTIVE = ("queued", "running")
-WORKER_DIED = ("The worker running this import stopped before the end. Run it again:"
-               " the rows it had already imported count as duplicates.")
-GONE = "The uploaded file was removed (uploads are kept 24 hours): upload it again."
+# Stored in English on the run, shown translated (`_(run.failure)` in the templates).
+WORKER_DIED = N_("The worker running this import stopped before the end. Run it again:"
+                 " the rows it had already imported count as duplicates.")
+GONE = N_("The uploaded file was removed (uploads are kept 24 hours): upload it again.")
+NEVER_STARTED = N_("No worker started this import within 24 hours.")
 
 
 def store_upload(user_id: int, filename: str, data: bytes) -> tuple[ImportUpload, int]:
@@ -89,9 +93,9 @@ def retry_run(run_id: int) -> ImportRun:
     """
     run = db.session.get(ImportRun, run_id)
     if run is None:
-        raise NotFound("There is no such import.")
+        raise NotFound(_("There is no such import."))
     if run.upload_id is None:
-        raise ServiceError(GONE)
+        raise ServiceError(_(GONE))
     now = utcnow()
     retryable = or_(ImportRun.state == "failed",
                     and_(ImportRun.state == "running",
@@ -100,7 +104,7 @@ def retry_run(run_id: int) -> ImportRun:
         update(ImportRun).where(ImportRun.id == run_id, retryable)
         .values(state="queued", failure=None, updated_at=now)).rowcount
     if claimed != 1:
-        raise ServiceError("This import is already queued or running.")
+        raise ServiceError(_("This import is already queued or running."))
     db.session.expire(run)
     return run
 
@@ -171,7 +175,7 @@ def sweep(now=None) -> tuple[int, int]:
     never = db.session.execute(
         update(ImportRun).where(ImportRun.state == "queued",
                                 ImportRun.updated_at < now - UPLOAD_MAX_AGE)
-        .values(state="failed", failure="No worker started this import within 24 hours.",
+        .values(state="failed", failure=NEVER_STARTED,
                 updated_at=now)).rowcount
     busy = select(ImportRun.upload_id).where(ImportRun.state.in_(ACTIVE),
                                              ImportRun.upload_id.is_not(None))

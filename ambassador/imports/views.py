@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ambassador.auth.access import staff
 from ambassador.extensions import db
+from ambassador.i18n import format_number
 from ambassador.imports import forms, runs
 from ambassador.imports.importer import (
     FIELDS,
@@ -54,7 +55,9 @@ def _state_names() -> dict[str, str]:
 def _max_size() -> str:
     """The upload limit in words ("64 MB")."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 2**10} KB"
+    if limit >= 2**20:
+        return _("%(size)s MB", size=format_number(limit // 2**20))
+    return _("%(size)s KB", size=format_number(limit // 2**10))
 
 
 def _filename(raw: str | None) -> str:
@@ -68,8 +71,9 @@ def _filename(raw: str | None) -> str:
 def too_large(_exc):
     """An upload over MAX_CONTENT_LENGTH: the upload page with the limit, status 413."""
     return _upload_page(forms.UploadForm(formdata=None), 413,
-                        f"The file is larger than the {_max_size()} this server accepts."
-                        " Split it, or import it on the server with `flask nps import FILE`.")
+                        _("The file is larger than the %(size)s this server accepts. Split it, "
+                          "or import it on the server with `flask nps import FILE`.",
+                          size=_max_size()))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -117,11 +121,11 @@ def preview(token: str):
     stored = _stored(token)
     if stored is None:
         if request.method == "POST":
-            flash("This upload was already imported or has expired: see the imports below,"
-                  " or upload the file again.", "info")
+            flash(_("This upload was already imported or has expired: see the imports below,"
+                    " or upload the file again."), "info")
             return redirect(url_for("imports.upload"), code=303)
         return _upload_page(forms.UploadForm(formdata=None), 404,
-                            "This upload was already imported or has expired.")
+                            _("This upload was already imported or has expired."))
     form = forms.PreviewForm()
     action = request.form.get("action", "preview") if form.is_submitted() else "show"
     applied = None
@@ -143,7 +147,7 @@ def preview(token: str):
     if action != "import":
         return _preview_page(stored, shown, form, applied=applied)
     if not form.validate():
-        return _preview_page(stored, shown, form, 400, "Check the form below.")
+        return _preview_page(stored, shown, form, 400, _("Check the form below."))
     return _import(stored, choices, shown, form)
 
 

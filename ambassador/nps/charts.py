@@ -7,6 +7,9 @@ the `TrendChart` it returns, so every label is escaped by Jinja like any other t
 import math
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
+from ambassador.i18n import format_number, format_signed
 from ambassador.nps.rules import Score
 
 WIDTH, HEIGHT = 760, 280
@@ -95,10 +98,6 @@ def _runs(indexes: list[int]) -> list[list[int]]:
     return runs
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}"
-
-
 def trend_chart(points: list[tuple[str, Score]], title: str = "NPS by quarter") -> TrendChart:
     """The line chart's geometry: NPS per quarter, its 95 % margin, gaps where nobody answered."""
     low, high, step = _axis(points)
@@ -113,9 +112,11 @@ def trend_chart(points: list[tuple[str, Score]], title: str = "NPS by quarter") 
         return round(TOP + plot_h * (high - value) / (high - low), 1)
 
     summary = "; ".join(
-        f"{q}: NPS {_fmt(s.nps)} ± {_fmt(s.moe)}, n={s.n}" if s.n else f"{q}: no answers"
+        _("%(quarter)s: NPS %(nps)s ± %(moe)s, n=%(n)s", quarter=q, nps=format_signed(s.nps),
+          moe=format_number(s.moe, 1), n=format_number(s.n))
+        if s.n else _("%(quarter)s: no answers", quarter=q)
         for q, s in points)
-    ticks = [Tick(y(t), f"{t:+d}" if t else "0", t == 0) for t in range(low, high + 1, step)]
+    ticks = [Tick(y(t), format_signed(t, 0), t == 0) for t in range(low, high + 1, step)]
     marks = []
     for i, (quarter, score) in enumerate(points):
         if not score.n:

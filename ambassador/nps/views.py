@@ -4,6 +4,7 @@ import math
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ambassador import csvfile
 from ambassador.auth.access import staff
@@ -14,6 +15,20 @@ from ambassador.nps.actions import dashboard_actions
 bp = Blueprint("nps", __name__)
 
 ACCOUNTS_PER_PAGE = 50
+SEGMENT_LABELS = {"promoter": _l("promoter"), "passive": _l("passive"),
+                  "detractor": _l("detractor")}
+
+
+@bp.app_template_filter("segment_label")
+def segment_label(segment: str) -> str:
+    """promoter, passive, detractor in the reader's language."""
+    return str(SEGMENT_LABELS.get(segment, segment))
+
+
+@bp.app_template_filter("touchpoint_label")
+def touchpoint_label(touchpoint: str) -> str:
+    """relational, transactional in the reader's language."""
+    return str(forms.TOUCHPOINT_LABELS.get(touchpoint, touchpoint))
 
 
 @bp.route("/dashboard")

@@ -101,12 +101,13 @@ def accept_invitation(token: str):
             flash(_("Your account is ready. Welcome aboard!"), "success")
             return redirect(url_for("portal.home")), 303
     status = 400 if form.errors else 200
-    heading = context["welcome"] + (f", {context['name']}" if context["name"] else "")
+    heading = (_("Welcome, %(name)s", name=context["name"]) if context["name"]
+               else context["welcome"])
     return render_template(
         "auth/set_password.html", form=form, heading=heading, email=customer.email,
-        intro="Thank you for recommending us. Choose a password and your ambassador "
-              "space is ready.",
-        submit="Create my account", min_password=MIN_PASSWORD), status
+        intro=_("Thank you for recommending us. Choose a password and your ambassador "
+                "space is ready."),
+        submit=_("Create my account"), min_password=MIN_PASSWORD), status
 
 
 @bp.route("/welcome/<token>/renew", methods=["POST"])

@@ -68,7 +68,7 @@ def test_small_sample_shows_nps_n_moe_and_a_warning(client, marketer):
     assert "± 70.1" in html  # 1.96 * sqrt((.6 + .2 - .16) / 5) * 100
     assert "Small sample." in html
     assert re.search(r"Promoters \(9–10\)</th>\s*<td class=\"num\">3</td>\s*"
-                     r"<td class=\"num muted\">60.0 %</td>", html)
+                     r"<td class=\"num muted\">60.0%</td>", html)
     assert re.search(r"Detractors \(0–6\)</th>\s*<td class=\"num\">1</td>", html)
 
 
@@ -94,7 +94,7 @@ def test_the_trend_chart_shows_eight_quarters_with_gaps(client, marketer):
     assert labels == previous_quarters("2026-Q3", 8)
     assert svg.count('class="point ') == 2
     assert svg.count(">no answers</text>") == 6
-    assert "2026-Q3: NPS 100.0 ± 0.0 (n=1, small sample)" in svg
+    assert "2026-Q3: NPS +100.0 ± 0.0 (n=1, small sample)" in svg
     assert 'class="moe-band"' not in svg  # the two answers are not neighbours: no line
 
 

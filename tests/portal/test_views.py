@@ -61,7 +61,7 @@ def test_choosing_a_password_creates_the_account_and_logs_in(client, invite):
     assert db.session.scalar(select(Invitation)).used_at is not None
     home = client.get("/portal").get_data(as_text=True)
     assert "Bienvenue, Hélène" in home
-    assert "Active ambassador" in home
+    assert "Ambassadeur actif" in home  # her customer record says French
     assert "Votre compte est prêt" in home  # the flash, in her language
 
 
@@ -159,9 +159,9 @@ def test_portal_home_shows_lapsed_status_and_its_meaning(client, make_response, 
     login(user)
     html = client.get("/portal").get_data(as_text=True)
     assert "Hoş geldiniz, İpek" in html
-    assert "Lapsed" in html
-    assert "5 March 2026" in html
-    assert "rate us 9 or 10" in html
+    assert "Pasifleşti" in html  # her customer record says Turkish
+    assert "5 Mart 2026" in html
+    assert "bize 9 ya da 10 verdiğiniz anda" in html
 
 
 def test_portal_home_shows_latest_score_and_date(client, make_promoter, login):
@@ -169,7 +169,7 @@ def test_portal_home_shows_latest_score_and_date(client, make_promoter, login):
     html = client.get("/portal").get_data(as_text=True)
     assert "Welcome, Grace" in html
     assert "Active ambassador" in html
-    assert "14 February 2026" in html and "9<span" in html
+    assert "February 14, 2026" in html and "9<span" in html
 
 
 def test_portal_home_needs_a_login(client):
