@@ -83,6 +83,7 @@ def register_jobs(app: Flask) -> None:
     import ambassador.imports.tasks  # noqa: F401
     import ambassador.mail.tasks  # noqa: F401
     import ambassador.portal.tasks  # noqa: F401
+    import ambassador.programs.tasks  # noqa: F401
     from ambassador import jobs
 
     jobs.init_app(app)
@@ -97,11 +98,13 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.imports.views import bp as imports_bp
     from ambassador.nps.views import bp as nps_bp
     from ambassador.portal.views import bp as portal_bp
+    from ambassador.programs.manage import bp as manage_programs_bp
+    from ambassador.programs.views import bp as programs_bp
     from ambassador.testimonials.staff_views import bp as testimonials_admin_bp
     from ambassador.testimonials.views import bp as testimonials_bp
 
-    for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, testimonials_bp,
-               testimonials_admin_bp):
+    for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, programs_bp,
+               manage_programs_bp, testimonials_bp, testimonials_admin_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)
@@ -116,10 +119,11 @@ def register_cli(app: Flask) -> None:
     from ambassador.mail.cli import outbox_cli
     from ambassador.nps.cli import nps_cli
     from ambassador.portal.cli import invitations_cli
+    from ambassador.programs.cli import programs_cli
 
     nps_cli.add_command(import_command, "import")
-    for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, demo_cli,
-                  worker_command):
+    for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, programs_cli,
+                  demo_cli, worker_command):
         app.cli.add_command(group)
 
 

@@ -5,7 +5,14 @@ from ambassador.auth.models import ApiToken, PasswordToken, User
 from ambassador.imports.models import ImportMapping, ImportRun, ImportUpload
 from ambassador.mail.models import OutboxMessage
 from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
-from ambassador.portal.models import Invitation
+from ambassador.portal.models import Invitation, PortalVisit
+from ambassador.programs.models import (
+    Enrollment,
+    FeedbackAnswer,
+    FeedbackQuestion,
+    Program,
+    ProgramCover,
+)
 from ambassador.testimonials.models import (
     ReviewSite,
     Testimonial,
@@ -17,8 +24,9 @@ from ambassador.testimonials.models import (
 )
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Customer", "ImportMapping", "ImportRun", "ImportUpload",
-    "Invitation", "OutboxMessage", "PasswordToken", "QuarterScore", "QuarterTally", "Response",
-    "ReviewSite", "Testimonial", "TestimonialConsent", "TestimonialEdit", "TestimonialPhoto",
-    "TestimonialRequest", "TestimonialTag", "User",
+    "ApiToken", "AuditEntry", "Customer", "Enrollment", "FeedbackAnswer", "FeedbackQuestion",
+    "ImportMapping", "ImportRun", "ImportUpload", "Invitation", "OutboxMessage",
+    "PasswordToken", "PortalVisit", "Program", "ProgramCover", "QuarterScore", "QuarterTally",
+    "Response", "ReviewSite", "Testimonial", "TestimonialConsent", "TestimonialEdit",
+    "TestimonialPhoto", "TestimonialRequest", "TestimonialTag", "User",
 ]

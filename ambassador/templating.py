@@ -20,7 +20,7 @@ STAFF_NAV: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("imports.upload", _l("Import")),
     ]),
     "portal": (_l("Portal"), [
-        ("programs.manage", _l("Programs")),
+        ("manage_programs.index", _l("Programs")),
         ("offers.manage", _l("Offers")),
         ("forum.moderation", _l("Forum")),
     ]),

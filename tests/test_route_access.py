@@ -61,6 +61,28 @@ ACCESS = {
     "portal.renew_invitation": {"POST": (200, 200, 200, 200, 200),
                                 "args": {"token": "invitation_token"}},
     "portal.send_invitations": {"POST": (LOGIN, 403, 403, 303, 303)},
+    # programs and events (the promoter side)
+    "programs.index": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "programs.show": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "programs.join_program": {"POST": (LOGIN, 303, 403, 403, 403)},
+    "programs.leave_program": {"POST": (LOGIN, 303, 303, 303, 303)},
+    "programs.answer_feedback": {"POST": (LOGIN, 403, 403, 403, 403)},
+    "programs.calendar": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "programs.cover": {"GET": (LOGIN, 200, 200, 200, 200)},
+    # programs and events (the marketer side)
+    "manage_programs.index": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "manage_programs.new": {"GET": (LOGIN, 403, 403, 200, 200),
+                            "POST": (LOGIN, 403, 403, 400, 400)},
+    "manage_programs.edit": {"GET": (LOGIN, 403, 403, 200, 200),
+                             "POST": (LOGIN, 403, 403, 400, 400)},
+    "manage_programs.detail": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "manage_programs.set_status": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "manage_programs.message": {"POST": (LOGIN, 403, 403, 400, 400)},
+    "manage_programs.add_question": {"POST": (LOGIN, 403, 403, 400, 400)},
+    # the marketer removes the question, so the admin after them finds none
+    "manage_programs.delete_question": {"POST": (LOGIN, 403, 403, 303, 404)},
+    "manage_programs.enrollments_csv": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "manage_programs.feedback_csv": {"GET": (LOGIN, 403, 403, 200, 200)},
     # marketer pages
     "nps.dashboard": {"GET": (LOGIN, 403, 403, 200, 200)},
     "nps.accounts": {"GET": (LOGIN, 403, 403, 200, 200)},
@@ -161,6 +183,7 @@ def route_values(visitors, make_response, make_user):
     make_response(score=10, email="invited@example.com")
     values["invitation_token"] = _invitation_token(send_invitations)
     values.update(_testimonial_values(visitors["active promoter"], marketer))
+    values.update(_program_values())
     db.session.commit()
     return values
 
@@ -193,6 +216,29 @@ def _testimonial_values(author, marketer) -> dict:
                 "G2", "https://www.g2.com/products/example/reviews").id,
             "quote_token": re.search(r"/quote/([\w-]+)", mail.body_text).group(1),
             "manage_token": services.manage_token(testimonial)}
+
+
+def _program_values() -> dict:
+    """An open event with seats, a cover and a feedback question."""
+    import io
+    from datetime import timedelta
+
+    from PIL import Image
+
+    from ambassador.programs.covers import set_cover
+    from ambassador.programs.feedback import add_question
+    from ambassador.programs.services import ProgramFields, create_program
+    from ambassador.utils import utcnow
+
+    start = utcnow() + timedelta(days=7)
+    program = create_program(ProgramFields(
+        title="Customer council", kind="event", status="open", seats=10, starts_at=start,
+        ends_at=start + timedelta(hours=2), timezone="Europe/Paris", place="Paris"))
+    image = io.BytesIO()
+    Image.new("RGB", (40, 20), "purple").save(image, format="PNG")
+    set_cover(program, image.getvalue())
+    question = add_question(program.id, "rating", "How useful was it?")
+    return {"program_id": program.id, "question_id": question.id, "status": "open"}
 
 
 def _invitation_token(send_invitations) -> str:

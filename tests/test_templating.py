@@ -21,14 +21,15 @@ def _wide_menu(html: str) -> str:
 def test_staff_see_their_groups_and_admins_also_the_admin_group(client, make_user, login):
     login(make_user("marketer"))
     menu = _wide_menu(_html(client, "/dashboard"))
-    assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Content"]
+    assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content"]
     assert re.findall(r'">([^<]+)</a>', menu) == ["Dashboard", "Accounts", "Import",
-                                                  "Testimonials"]
+                                                  "Programs", "Testimonials"]
 
     client.post("/logout")
     login(make_user("admin"))
     menu = _wide_menu(_html(client, "/dashboard"))
-    assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Content", "Admin"]
+    assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content",
+                                                                 "Admin"]
     assert "People" in menu and "API tokens" in menu
 
 
@@ -36,7 +37,7 @@ def test_promoters_get_a_flat_menu_without_staff_pages(client, make_promoter, lo
     login(make_promoter())
     menu = _wide_menu(_html(client, "/portal"))
     assert "<summary>" not in menu
-    assert re.findall(r'">([^<]+)</a>', menu) == ["Home", "Testimonials"]
+    assert re.findall(r'">([^<]+)</a>', menu) == ["Home", "Programs", "Testimonials"]
 
 
 def test_an_entry_appears_once_its_page_exists(app, client, make_user, login, monkeypatch):
@@ -64,7 +65,7 @@ def test_phones_get_one_menu_button_holding_every_group(client, make_user, login
     phone = phone[:phone.index("</details>")]
     assert "Menu</summary>" in phone
     titles = re.findall(r'<h2 class="phone-group-title">([^<]+)</h2>', phone)
-    assert titles == ["NPS", "Content", "Admin"]
+    assert titles == ["NPS", "Portal", "Content", "Admin"]
     assert "Log out" in phone
     assert "<script" not in phone  # the disclosure works without any script
     # The only script on a page is the static confirmation helper, loaded by its address.

@@ -1,4 +1,4 @@
-"""Invitations: the one-time links that bring active ambassadors to their portal."""
+"""Invitations that bring active ambassadors to their portal, and their visits to it."""
 
 from datetime import datetime
 
@@ -24,3 +24,14 @@ class Invitation(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer = relationship("Customer")
+
+
+class PortalVisit(db.Model):
+    """When a promoter logged in before this time: the home's "new since your last visit"."""
+
+    __tablename__ = "portal_visits"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    previous_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    current_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,7 +14,8 @@ from ambassador.auth.sessions import start_session
 from ambassador.extensions import db, limiter
 from ambassador.nps.actions import register_dashboard_action
 from ambassador.nps.rules import segment
-from ambassador.portal import invitations
+from ambassador.portal import invitations, visits
+from ambassador.portal.home import home_sections
 from ambassador.security import token_in_url
 from ambassador.utils import ServiceError
 
@@ -25,6 +26,7 @@ PENDING_CAP = 1000
 
 @bp.record_once
 def _dashboard_button(state) -> None:
+    visits.install(state.app)
     register_dashboard_action(
         state.app, "portal/_dashboard_action.html",
         lambda: {"pending": invitations.count_uninvited(cap=PENDING_CAP)})
@@ -43,10 +45,14 @@ def index():
 def home():
     customer = current_user.customer
     name = (invitations.first_name(customer) if customer else "") or current_user.display_name
+    since = visits.previous_visit(current_user)
+    sections = home_sections(current_user, since)
     return render_template(
         "portal/home.html", customer=customer, name=name, welcome=_("Welcome"),
         segment=segment(customer.latest_score)
         if customer and customer.latest_score is not None else None,
+        status=customer.status if customer else "none", since=since, sections=sections,
+        new_total=sum(context.get("new", 0) for _section, context in sections),
     )
 
 

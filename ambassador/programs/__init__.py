@@ -1,0 +1,1 @@
+"""Early-access programs and events: seats, waiting lists, reminders, feedback."""

@@ -1,0 +1,1 @@
+"""Tests of early-access programs and events."""
