@@ -16,12 +16,21 @@ from ambassador.mail.models import OutboxMessage
 PASSWORD = "correct-horse-battery"
 
 
+def refuse_unless_test_database(name: str | None) -> None:
+    """Stop before emptying a database whose name does not say it is for tests."""
+    if "test" not in (name or "").lower():
+        pytest.exit(f"TEST_DATABASE_URL names the database {name!r}: the tests empty the "
+                    "database they run on (DROP SCHEMA public CASCADE), so its name must "
+                    "contain 'test'.", returncode=2)
+
+
 @pytest.fixture(scope="session")
 def app():
     """The application, once per session, on TEST_DATABASE_URL or in-memory SQLite."""
     app = create_app("testing")
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
+            refuse_unless_test_database(db.engine.url.database)
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
@@ -56,14 +65,16 @@ def client(app):
 
 
 @pytest.fixture
-def make_app(app):
+def make_app(app, monkeypatch):
     """Factory: make_app(**settings) -> another app on the test database with these settings.
 
     For settings read when the app is built (BASE_URL, RATELIMIT_ENABLED=True, CSRF …).
+    Building an app sets the shared limiter's `enabled`; monkeypatch puts it back.
     """
     from ambassador.extensions import limiter
     from config import TestingConfig
 
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
     made = []
 
     def make(**settings):
@@ -80,7 +91,6 @@ def make_app(app):
 
     yield make
     if any(other.config.get("RATELIMIT_ENABLED") for other in made):
-        limiter.enabled = False
         limiter.reset()
     for other in made:
         with other.app_context():

@@ -81,3 +81,18 @@ def test_ids_beyond_a_database_integer_are_not_found(client, make_user, login):
         assert client.get(url).status_code == 404
     response = client.post("/admin/tokens/99999999999999999999/revoke")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ["ambassador", "production", "", None])
+def test_the_test_fixture_refuses_to_empty_a_database_not_named_for_tests(name):
+    from tests.conftest import refuse_unless_test_database
+
+    with pytest.raises(pytest.exit.Exception) as stopped:
+        refuse_unless_test_database(name)
+    assert "must contain 'test'" in str(stopped.value)
+
+
+def test_the_test_fixture_accepts_a_test_database():
+    from tests.conftest import refuse_unless_test_database
+
+    refuse_unless_test_database("ambassador_test_tidy")

@@ -15,8 +15,8 @@ from ambassador.extensions import db
 from ambassador.imports.models import ImportRun
 from ambassador.nps.models import Response
 from tests.conftest import PASSWORD
-from tests.imports.test_import_service import csv_bytes
-from tests.imports.test_import_views import form_values, upload
+from tests.imports.data import csv_bytes
+from tests.imports.pages import form_values, upload
 from tests.worker import running_worker
 
 ROWS = 20_000

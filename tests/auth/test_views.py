@@ -6,10 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from ambassador import create_app
 from ambassador.auth import services
 from ambassador.auth.models import PasswordToken, User
-from ambassador.extensions import db, limiter
+from ambassador.extensions import db
 from ambassador.utils import utcnow
 from tests.conftest import PASSWORD
 
@@ -310,26 +309,9 @@ def test_disabling_ends_open_sessions_immediately(client, other_client, make_use
 # --- rate limits ---------------------------------------------------------------------------
 
 @pytest.fixture
-def limited_client(app):
+def limited_client(make_app):
     """A client of an app with the rate limiter on (TestingConfig turns it off)."""
-    from config import TestingConfig
-
-    class LimitedConfig(TestingConfig):
-        RATELIMIT_ENABLED = True
-
-    limited = create_app(LimitedConfig)
-    try:
-        with limited.app_context():
-            if db.engine.url.database in (None, "", ":memory:"):
-                db.create_all()  # its own in-memory database
-            limiter.reset()
-        yield limited.test_client()
-    finally:
-        limiter.enabled = False
-        limiter.reset()
-        with limited.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    return make_app(RATELIMIT_ENABLED=True).test_client()
 
 
 def test_login_is_rate_limited(limited_client):

@@ -9,14 +9,8 @@ from ambassador.imports.parsing import ImportFileError, ParseOptions, inspect
 from ambassador.imports.parsing.base import MAX_COLUMNS
 from ambassador.imports.parsing.table import unique
 from ambassador.nps.models import Response
-from tests.imports.test_import_service import TEMPLATE, csv_bytes
-from tests.imports.test_import_views import form_values, preview_of, upload
-from tests.imports.test_parsing_exports import q_row, qualtrics
-
-
-@pytest.fixture
-def marketer(make_user, login):
-    return login(make_user("marketer"))
+from tests.imports.data import TEMPLATE, csv_bytes, q_row, qualtrics
+from tests.imports.pages import form_values, preview_of, upload
 
 
 def _wide(columns: int, name="x") -> bytes:

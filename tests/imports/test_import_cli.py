@@ -10,7 +10,7 @@ from ambassador.imports import cli as import_cli
 from ambassador.imports.importer import save_mapping
 from ambassador.imports.models import ImportRun
 from ambassador.nps.models import Customer, Response
-from tests.imports.test_import_service import (
+from tests.imports.data import (
     AMBIGUOUS,
     QUALTRICS,
     SURVEYMONKEY,

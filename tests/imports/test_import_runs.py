@@ -11,13 +11,8 @@ from ambassador.imports import views as import_views
 from ambassador.imports.models import STALE_AFTER, ImportRun, ImportUpload
 from ambassador.nps.models import Customer, QuarterScore, Response
 from ambassador.utils import utcnow
-from tests.imports.test_import_service import TEMPLATE, csv_bytes
-from tests.imports.test_import_views import count, preview_of, submit, upload
-
-
-@pytest.fixture
-def marketer(make_user, login):
-    return login(make_user("marketer"))
+from tests.imports.data import TEMPLATE, csv_bytes
+from tests.imports.pages import count, preview_of, submit, upload
 
 
 @pytest.fixture
@@ -145,17 +140,14 @@ def test_a_running_import_whose_worker_went_silent_shows_failed_and_is_swept(
     assert the_run().state == "done" and count(Response) == 3
 
 
-def test_uploads_are_capped_per_user(app, client, marketer):
-    app.config["IMPORT_UPLOADS_PER_USER"] = 3
-    try:
-        for _ in range(3):
-            assert upload(client, TEMPLATE).status_code == 303
-        fourth = upload(client, TEMPLATE)
-        assert count(ImportUpload) == 3
-        page = client.get(fourth.headers["Location"]).get_data(as_text=True)
-        assert "oldest waiting upload was removed" in page
-    finally:
-        app.config["IMPORT_UPLOADS_PER_USER"] = 5
+def test_uploads_are_capped_per_user(app, client, marketer, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_UPLOADS_PER_USER", 3)
+    for _ in range(3):
+        assert upload(client, TEMPLATE).status_code == 303
+    fourth = upload(client, TEMPLATE)
+    assert count(ImportUpload) == 3
+    page = client.get(fourth.headers["Location"]).get_data(as_text=True)
+    assert "oldest waiting upload was removed" in page
 
 
 def test_uploads_are_swept_after_a_day_unless_being_imported(client, marketer, queued):

@@ -1,7 +1,5 @@
 """The import service: reading files into responses, dry runs, runs, saved mappings."""
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,80 +22,7 @@ from ambassador.imports.models import ImportMapping, ImportRun
 from ambassador.nps.models import Customer, Response
 from ambassador.utils import ServiceError
 from tests.conftest import utc
-
-
-def csv_bytes(rows, delimiter=",", encoding="utf-8") -> bytes:
-    """rows written as CSV (quoted as spreadsheets do), encoded."""
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-TEMPLATE_HEADER = ["email", "score", "responded_at", "comment", "name", "company",
-                   "external_id", "touchpoint", "contact_ref", "language"]
-TEMPLATE = csv_bytes([
-    TEMPLATE_HEADER,
-    ["ana@example.com", "10", "2026-01-05T10:00:00Z", "Très bien, merci", "Ana López", "Acme",
-     "", "relational", "", "fr"],
-    ["BOB@example.com", "6", "2026-01-06", "Trop cher", "", "", "", "transactional", "CRM-2", ""],
-    ["carl@example.com", "8", "2026-02-01 09:30", "", "Carl", "", "R_3", "", "", ""],
-])
-WITH_ERRORS = csv_bytes([
-    ["email", "score", "responded_at"],
-    ["ana@example.com", "10", "2026-01-05"],
-    ["not-an-email", "9", "2026-01-05"],
-    ["bob@example.com", "11", "2026-01-05"],
-    ["carl@example.com", "7", "2026-01-05"],
-])
-TURKISH = csv_bytes([
-    ["E-posta", "Puan", "Yorum", "Ad Soyad"],
-    ["sukru@example.com", "9,0", "Çok iyi, teşekkürler", "Şükrü Yılmaz"],
-    ["ayse@example.com", "10,0", "Harika", "Ayşe Öztürk"],
-    ["gul@example.com", "6,0", "Pahalı", "Gül Işık"],
-], delimiter=";", encoding="cp1254")
-QUALTRICS = csv_bytes([
-    ["StartDate", "EndDate", "Status", "Finished", "RecordedDate", "ResponseId",
-     "RecipientEmail", "RecipientFirstName", "RecipientLastName", "UserLanguage", "Q1", "Q2"],
-    ["Start Date", "End Date", "Response Type", "Finished", "Recorded Date", "Response ID",
-     "Recipient Email", "Recipient First Name", "Recipient Last Name", "User Language",
-     "How likely are you to recommend us to a friend?", "Why?"],
-    ['{"ImportId":"startDate","timeZone":"America/Denver"}',
-     '{"ImportId":"endDate","timeZone":"America/Denver"}', '{"ImportId":"status"}',
-     '{"ImportId":"finished"}', '{"ImportId":"recordedDate","timeZone":"America/Denver"}',
-     '{"ImportId":"_recordId"}', '{"ImportId":"recipientEmail"}',
-     '{"ImportId":"recipientFirstName"}', '{"ImportId":"recipientLastName"}',
-     '{"ImportId":"userLanguage"}', '{"ImportId":"QID1"}', '{"ImportId":"QID2_TEXT"}'],
-    ["2026-03-01 10:00:00", "2026-03-01 10:02:00", "IP Address", "1", "2026-03-01 10:02:01",
-     "R_1aaa", "dana@example.com", "Dana", "Smith", "EN", "9", "Great support"],
-    ["2026-03-02 10:00:00", "2026-03-02 10:02:00", "Survey Preview", "1",
-     "2026-03-02 10:02:01", "R_2bbb", "test@example.com", "Test", "User", "EN", "10", ""],
-    ["2026-03-03 10:00:00", "2026-03-03 10:02:00", "IP Address", "0", "2026-03-03 10:02:01",
-     "R_3ccc", "eve@example.com", "Eve", "Brown", "EN", "3", ""],
-    ["2026-03-04 10:00:00", "2026-03-04 10:02:00", "IP Address", "1", "2026-03-04 10:02:01",
-     "R_4ddd", "frank@example.com", "Frank", "Green", "EN", "4", 'Slow, and "buggy"'],
-])
-SURVEYMONKEY = csv_bytes([
-    ["Respondent ID", "Collector ID", "Start Date", "End Date", "Email Address",
-     "How likely is it that you would recommend us to a friend or colleague?",
-     "What is the main reason for your score?"],
-    ["", "", "", "", "", "Response", "Open-Ended Response"],
-    ["11450001", "4321", "11/24/2026 10:01:02 AM", "11/24/2026 10:03:00 AM",
-     "gina@example.com", "10 - Extremely likely", "Fast"],
-    ["11450002", "4321", "11/25/2026 11:01:02 AM", "11/25/2026 11:03:00 AM",
-     "hugo@example.com", "0", "Slow"],
-])
-AMBIGUOUS = csv_bytes([
-    ["email", "score", "responded_at"],
-    ["ivy@example.com", "9", "03/04/2026"],
-    ["jon@example.com", "7", "05/06/2026"],
-])
-TWO_SCORES = csv_bytes([
-    ["email", "Q1", "Q2"],
-    ["kim@example.com", "9", "3"],
-    ["lea@example.com", "2", "10"],
-])
-NO_EMAIL = csv_bytes([["name", "score"], ["Ana", "9"]])
-NO_SCORE = csv_bytes([["email", "comment"], ["ana@example.com", "nice"]])
+from tests.imports import data
 
 
 def count(model) -> int:
@@ -105,7 +30,7 @@ def count(model) -> int:
 
 
 def test_template_file_is_imported_with_every_field():
-    report = import_file(TEMPLATE)
+    report = import_file(data.TEMPLATE)
     db.session.commit()
     assert (report.imported, report.duplicates, report.rejected) == (3, 0, 0)
     assert report.summary == "imported 3, duplicates 0, rejected 0"
@@ -122,9 +47,9 @@ def test_template_file_is_imported_with_every_field():
 
 
 def test_importing_the_same_file_again_adds_nothing():
-    import_file(TEMPLATE)
+    import_file(data.TEMPLATE)
     db.session.commit()
-    again = import_file(TEMPLATE)
+    again = import_file(data.TEMPLATE)
     db.session.commit()
     assert (again.imported, again.duplicates, again.rejected) == (0, 3, 0)
     assert count(Response) == 3
@@ -132,7 +57,7 @@ def test_importing_the_same_file_again_adds_nothing():
 
 def test_rejected_rows_are_reported_by_line_and_the_rest_imported():
     seen = []
-    report = import_file(WITH_ERRORS, on_reject=lambda line, reason: seen.append(line))
+    report = import_file(data.WITH_ERRORS, on_reject=lambda line, reason: seen.append(line))
     db.session.commit()
     assert (report.imported, report.rejected) == (2, 2)
     assert [line for line, _ in report.errors] == [3, 4] == seen
@@ -142,10 +67,10 @@ def test_rejected_rows_are_reported_by_line_and_the_rest_imported():
 
 
 def test_dry_run_counts_like_an_import_and_writes_nothing():
-    import_file(csv_bytes([["email", "score", "responded_at"],
+    import_file(data.csv_bytes([["email", "score", "responded_at"],
                            ["ana@example.com", "10", "2026-01-05"]]))
     db.session.commit()
-    file = csv_bytes([
+    file = data.csv_bytes([
         ["email", "score", "responded_at"],
         ["ana@example.com", "10", "2026-01-05"],      # already imported
         ["bob@example.com", "9", "2026-01-05"],
@@ -163,14 +88,14 @@ def test_dry_run_counts_like_an_import_and_writes_nothing():
 
 def test_rows_without_a_date_are_stamped_with_the_import_time():
     before = datetime.now(UTC)
-    import_file(csv_bytes([["email", "score"], ["ana@example.com", "9"]]))
+    import_file(data.csv_bytes([["email", "score"], ["ana@example.com", "9"]]))
     db.session.commit()
     response = db.session.scalar(select(Response))
     assert before - timedelta(seconds=1) <= response.responded_at <= datetime.now(UTC)
 
 
 def test_windows_1254_turkish_file_keeps_names_and_reads_decimal_scores():
-    report = import_file(TURKISH)
+    report = import_file(data.TURKISH)
     db.session.commit()
     assert (report.info.encoding, report.info.delimiter) == ("cp1254", ";")
     assert report.imported == 3
@@ -181,7 +106,7 @@ def test_windows_1254_turkish_file_keeps_names_and_reads_decimal_scores():
 
 
 def test_qualtrics_export_skips_previews_and_unfinished_and_converts_its_zone():
-    report = import_file(QUALTRICS)
+    report = import_file(data.QUALTRICS)
     db.session.commit()
     assert report.skipped == {"survey preview": 1, "unfinished": 1}
     assert (report.imported, report.rejected) == (2, 0)
@@ -191,7 +116,7 @@ def test_qualtrics_export_skips_previews_and_unfinished_and_converts_its_zone():
 
 
 def test_surveymonkey_export_reads_its_two_header_rows():
-    report = import_file(SURVEYMONKEY)
+    report = import_file(data.SURVEYMONKEY)
     db.session.commit()
     assert report.info.header_rows == 2 and report.imported == 2
     gina = db.session.scalar(select(Response).where(Response.external_id == "11450001"))
@@ -200,9 +125,9 @@ def test_surveymonkey_export_reads_its_two_header_rows():
 
 def test_ambiguous_dates_need_a_date_order():
     with pytest.raises(ImportFileError) as exc:
-        inspect_file(AMBIGUOUS)
+        inspect_file(data.AMBIGUOUS)
     assert exc.value.needs_date_format
-    report = import_file(AMBIGUOUS, ParseOptions(date_format="dmy"))
+    report = import_file(data.AMBIGUOUS, ParseOptions(date_format="dmy"))
     db.session.commit()
     ivy = db.session.scalar(select(Response).join(Customer).where(
         Customer.email == "ivy@example.com"))
@@ -211,9 +136,9 @@ def test_ambiguous_dates_need_a_date_order():
 
 def test_several_score_columns_need_a_choice():
     with pytest.raises(ImportFileError) as exc:
-        inspect_file(TWO_SCORES)
+        inspect_file(data.TWO_SCORES)
     assert exc.value.candidates == ["Q1", "Q2"]
-    report = import_file(TWO_SCORES, ParseOptions(mapping={"score": "Q2"}))
+    report = import_file(data.TWO_SCORES, ParseOptions(mapping={"score": "Q2"}))
     db.session.commit()
     assert report.imported == 2
     assert sorted(db.session.scalars(select(Response.score))) == [3, 10]
@@ -222,8 +147,8 @@ def test_several_score_columns_need_a_choice():
 @pytest.mark.parametrize(("data", "words"), [
     (b"", "empty"),
     (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG"),
-    (NO_EMAIL, "email"),
-    (NO_SCORE, "score"),
+    (data.NO_EMAIL, "email"),
+    (data.NO_SCORE, "score"),
     (b"email,score\n", "no data rows"),
 ])
 def test_an_unusable_file_is_refused_and_nothing_is_written(data, words):
@@ -237,7 +162,7 @@ def test_batches_commit_and_report_progress(tmp_path):
     path = tmp_path / "big.csv"
     rows = [["email", "score", "responded_at"]] + [
         [f"p{i}@example.com", str(i % 11), f"2026-01-{1 + i % 28:02d}"] for i in range(2500)]
-    path.write_bytes(csv_bytes(rows))
+    path.write_bytes(data.csv_bytes(rows))
     progress = []
     report = import_file(path, commit_every=1000, on_progress=progress.append)
     db.session.rollback()  # what was committed in batches stays
@@ -249,7 +174,7 @@ def test_run_keeps_exact_counts_and_caps_the_stored_errors(monkeypatch):
     monkeypatch.setattr(importer, "MAX_STORED_ERRORS", 2)
     rows = [["email", "score"]] + [[f"p{i}@example.com", "99"] for i in range(5)]
     seen = []
-    report = import_file(csv_bytes(rows), on_reject=lambda line, reason: seen.append(line))
+    report = import_file(data.csv_bytes(rows), on_reject=lambda line, reason: seen.append(line))
     run = record_run(report, "scores.csv", None)
     db.session.commit()
     stored = db.session.get(ImportRun, run.id)
@@ -287,7 +212,7 @@ def test_a_mapping_needs_a_name():
 
 def test_small_batches_give_the_same_outcome(monkeypatch):
     monkeypatch.setattr(importer, "BATCH", 2)
-    file = csv_bytes([
+    file = data.csv_bytes([
         ["email", "score", "responded_at", "touchpoint"],
         ["ana@example.com", "10", "2026-01-05", "relational"],
         ["bob@example.com", "6", "2026-01-06", ""],

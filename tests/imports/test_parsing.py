@@ -1,48 +1,17 @@
 """The NPS file parser: encodings, delimiters, quoting, file errors, mapping, robustness."""
 
 import codecs
-import csv
-import io
 
 import pytest
 
 from ambassador.imports.parsing import (
     FIELDS,
-    FileInfo,
     ImportFileError,
     ParseOptions,
-    Row,
     inspect,
     iter_rows,
 )
-
-
-def make_csv(rows, delimiter=",", encoding="utf-8", bom=b"", newline="\r\n") -> bytes:
-    """Rows of cells written as CSV text, encoded, with an optional BOM."""
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator=newline).writerows(rows)
-    return bom + out.getvalue().encode(encoding)
-
-
-def parse(data, **options) -> tuple[FileInfo, list[Row]]:
-    """Both passes over `data` with the given ParseOptions fields."""
-    opts = ParseOptions(**options)
-    info = inspect(data, opts)
-    return info, list(iter_rows(data, info, opts))
-
-
-def file_error(data, **options) -> ImportFileError:
-    """The ImportFileError that inspect raises for `data`."""
-    with pytest.raises(ImportFileError) as caught:
-        inspect(data, ParseOptions(**options))
-    return caught.value
-
-
-TEMPLATE = [
-    ["email", "score", "responded_at", "comment", "name", "company"],
-    ["ann@example.com", "9", "2026-11-24", "Great", "Ann", "Acme"],
-    ["bob@example.com", "6", "2026-11-25", "", "Bob", ""],
-]
+from tests.imports.data import TEMPLATE_ROWS, file_error, make_csv, parse
 
 # ---------------------------------------------------------------- happy path, API shape
 
@@ -79,7 +48,7 @@ def test_file_info_preview_and_counts():
 
 
 def test_path_source_streams_the_same_as_bytes(tmp_path):
-    data = make_csv(TEMPLATE)
+    data = make_csv(TEMPLATE_ROWS)
     path = tmp_path / "in.csv"
     path.write_bytes(data)
     info_path, rows_path = parse(path)
@@ -98,7 +67,7 @@ def test_missing_path_is_a_file_error(tmp_path):
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_delimiter_is_sniffed(delimiter):
-    info, rows = parse(make_csv(TEMPLATE, delimiter=delimiter))
+    info, rows = parse(make_csv(TEMPLATE_ROWS, delimiter=delimiter))
     assert info.delimiter == delimiter
     assert [r.values["score"] for r in rows] == [9, 6]
 
@@ -114,7 +83,7 @@ def test_semicolon_file_with_decimal_comma_scores():
 def test_delimiter_option_overrides_sniffing():
     data = b"email;score\r\na@x.fr;9\r\n"
     assert inspect(data, ParseOptions(delimiter=";")).delimiter == ";"
-    assert inspect(make_csv(TEMPLATE, "\t"), ParseOptions(delimiter="tab")).delimiter == "\t"
+    assert inspect(make_csv(TEMPLATE_ROWS, "\t"), ParseOptions(delimiter="tab")).delimiter == "\t"
     assert "delimiter" in str(file_error(data, delimiter="ab"))
 
 
@@ -150,7 +119,7 @@ def test_header_names_are_trimmed_and_case_insensitive():
 
 
 def test_lone_carriage_return_line_endings():
-    _, rows = parse(make_csv(TEMPLATE, newline="\r"))
+    _, rows = parse(make_csv(TEMPLATE_ROWS, newline="\r"))
     assert [r.line for r in rows] == [2, 3]
 
 
@@ -196,7 +165,7 @@ def test_no_score_column():
 
 
 def test_mapping_to_a_missing_column_or_unknown_field():
-    data = make_csv(TEMPLATE)
+    data = make_csv(TEMPLATE_ROWS)
     assert "'Courriel' that is not in the file" in str(file_error(data, mapping={
         "email": "Courriel"}))
     assert "unknown field 'mail'" in str(file_error(data, mapping={"mail": "email"}))
@@ -219,7 +188,7 @@ def test_mapping_overrides_aliases():
 
 
 def test_mapping_matches_columns_case_insensitively_and_can_unmap():
-    data = make_csv(TEMPLATE)
+    data = make_csv(TEMPLATE_ROWS)
     info, rows = parse(data, mapping={"email": " EMAIL ", "comment": ""})
     assert info.mapping["email"] == "email" and info.mapping["comment"] is None
     assert rows[0].values["comment"] is None
@@ -362,7 +331,7 @@ def test_row_errors_are_joined():
 
 
 def test_iter_rows_notices_a_changed_file():
-    info = inspect(make_csv(TEMPLATE))
+    info = inspect(make_csv(TEMPLATE_ROWS))
     other = make_csv([["email", "score"], ["a@x.io", "9"]])
     with pytest.raises(ImportFileError):
         list(iter_rows(other, info))
@@ -380,7 +349,7 @@ def test_iter_rows_is_lazy(tmp_path):
 
 
 def test_iter_rows_checks_its_options_at_once():
-    data = make_csv(TEMPLATE)
+    data = make_csv(TEMPLATE_ROWS)
     info = inspect(data)
     with pytest.raises(ImportFileError, match="Unknown time zone"):
         iter_rows(data, info, ParseOptions(timezone="Nowhere/Else"))

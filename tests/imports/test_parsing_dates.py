@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ambassador.imports.parsing import ImportFileError, ParseOptions, inspect
-from tests.imports.test_parsing import file_error, make_csv, parse
+from tests.imports.data import file_error, make_csv, parse
 
 
 def dated(*cells, header="responded_at"):

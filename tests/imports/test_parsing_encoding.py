@@ -5,7 +5,7 @@ import codecs
 import pytest
 
 from ambassador.imports.parsing import ParseOptions, inspect
-from tests.imports.test_parsing import TEMPLATE, file_error, make_csv, parse
+from tests.imports.data import TEMPLATE_ROWS, file_error, make_csv, parse
 
 TURKISH = [
     ["email", "score", "name", "company", "comment"],
@@ -86,7 +86,7 @@ def test_cyrillic_legacy_file_trusts_the_detector():
 
 
 def test_utf16_without_bom_is_recognised():
-    info, rows = parse(make_csv(TEMPLATE, "\t", encoding="utf-16-le"))
+    info, rows = parse(make_csv(TEMPLATE_ROWS, "\t", encoding="utf-16-le"))
     assert (info.encoding, info.encoding_source) == ("utf-16-le", "detected")
     assert rows[0].values["email"] == "ann@example.com"
 
@@ -112,17 +112,17 @@ def test_encoding_option_overrides_detection():
 
 
 def test_given_utf8_strips_a_bom():
-    info = inspect(make_csv(TEMPLATE, bom=codecs.BOM_UTF8), ParseOptions(encoding="utf-8"))
+    info = inspect(make_csv(TEMPLATE_ROWS, bom=codecs.BOM_UTF8), ParseOptions(encoding="utf-8"))
     assert info.columns[0] == "email" and info.encoding == "utf-8"
 
 
 @pytest.mark.parametrize("name", ["klingon", "base64", ""])
 def test_bad_encoding_name_is_a_file_error(name):
     if not name:
-        info = inspect(make_csv(TEMPLATE), ParseOptions(encoding=name))  # empty: ignored
+        info = inspect(make_csv(TEMPLATE_ROWS), ParseOptions(encoding=name))  # empty: ignored
         assert info.encoding_source == "utf-8"
         return
-    assert "Unknown encoding" in str(file_error(make_csv(TEMPLATE), encoding=name))
+    assert "Unknown encoding" in str(file_error(make_csv(TEMPLATE_ROWS), encoding=name))
 
 
 def test_given_encoding_that_cannot_decode_is_a_file_error():

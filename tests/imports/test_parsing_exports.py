@@ -1,43 +1,13 @@
 """The NPS file parser: Qualtrics and SurveyMonkey exports, and the score-column guess."""
 
-import json
 from datetime import UTC, datetime
 
 import pytest
 
 from ambassador.imports.parsing import ParseOptions, inspect, iter_rows
-from tests.imports.test_parsing import file_error, make_csv, parse
+from tests.imports.data import Q_NAMES, file_error, make_csv, parse, q_row, qualtrics
 
 # ---------------------------------------------------------------- Qualtrics
-
-Q_NAMES = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
-           "Finished", "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName",
-           "RecipientEmail", "LocationLatitude", "UserLanguage", "Q1", "Q1_NPS_GROUP", "Q2"]
-Q_TEXT = ["Start Date", "End Date", "Response Type", "IP Address", "Progress",
-          "Duration (in seconds)", "Finished", "Recorded Date", "Response ID",
-          "Recipient Last Name", "Recipient First Name", "Recipient Email", "Location Latitude",
-          "User Language", "How likely are you to recommend us to a friend?",
-          "How likely are you to recommend us to a friend? - Group", "Why?"]
-
-
-def _import_ids(zone="America/Denver"):
-    ids = []
-    for name in Q_NAMES:
-        meta = {"ImportId": name[0].lower() + name[1:]}
-        if name in ("StartDate", "EndDate", "RecordedDate"):
-            meta["timeZone"] = zone
-        ids.append(json.dumps(meta, separators=(",", ":")))
-    return ids
-
-
-def q_row(status="IP Address", finished="True", email="ann@x.io", score="9", group="3",
-          recorded="2026-11-24 10:05:01", lang="EN", why="Great"):
-    return ["2026-11-24 10:00:00", recorded, status, "1.2.3.4", "100", "300", finished,
-            recorded, "R_" + email[:3], "Lee", "Ann", email, "", lang, score, group, why]
-
-
-def qualtrics(*rows, zone="America/Denver"):
-    return make_csv([Q_NAMES, Q_TEXT, _import_ids(zone), *rows])
 
 
 def test_qualtrics_three_header_rows():

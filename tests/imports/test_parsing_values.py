@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.imports.test_parsing import make_csv, parse
+from tests.imports.data import make_csv, parse
 
 
 def one_row(header, cell, **extra):

@@ -8,25 +8,16 @@ from ambassador.extensions import db
 from ambassador.mail.backends import MemoryBackend
 from ambassador.mail.services import queue_mail
 
-_MISSING = object()
-
 
 @pytest.fixture
-def mail_config(app):
+def mail_config(app, monkeypatch):
     """mail_config(KEY=value, …): override app.config for this test; restored afterwards."""
-    saved = {}
 
     def override(**values):
         for key, value in values.items():
-            saved.setdefault(key, app.config.get(key, _MISSING))
-            app.config[key] = value
+            monkeypatch.setitem(app.config, key, value)
 
-    yield override
-    for key, value in saved.items():
-        if value is _MISSING:
-            app.config.pop(key, None)
-        else:
-            app.config[key] = value
+    return override
 
 
 @pytest.fixture

@@ -100,13 +100,10 @@ def test_invitation_expires_after_invitation_days(app, make_response, outbox):
         invitations.check_invitation(raw, now + timedelta(days=14))
 
 
-def test_invitation_days_is_configurable(app, make_response):
+def test_invitation_days_is_configurable(app, make_response, monkeypatch):
     make_response(10, email="a@example.com")
-    app.config["INVITATION_DAYS"] = 3
-    try:
-        _send()
-    finally:
-        app.config["INVITATION_DAYS"] = 14
+    monkeypatch.setitem(app.config, "INVITATION_DAYS", 3)
+    _send()
     invitation = db.session.scalar(select(Invitation))
     assert invitation.expires_at - invitation.created_at == timedelta(days=3)
 
