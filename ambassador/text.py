@@ -22,6 +22,7 @@ import unicodedata
 
 import click
 from flask import abort, request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import StopValidation
@@ -42,22 +43,45 @@ def _describe(char: str) -> str:
     return f"contains a {kind} character ({code}), which cannot be stored; remove it"
 
 
-def text_problem(value: str | None, multiline: bool = False) -> str | None:
-    """Why `value` cannot be accepted as text a person typed, or None when it is fine."""
-    if not value:
-        return None
-    if value.isprintable():  # the common case, in C: no Cc, Cf, Cs, Zl, Zp, Co, Cn
+def _refused_char(value: str | None, multiline: bool = False) -> str | None:
+    """The first character of `value` that cannot be accepted, or None."""
+    if not value or value.isprintable():  # the common case, in C: no Cc, Cf, Cs, Zl, Zp…
         return None
     allowed = _MULTILINE_OK if multiline else _SINGLE_LINE_OK
     for char in value:
         if char in allowed or char.isprintable() or char == " ":
             continue
         category = unicodedata.category(char)
-        if category in ("Cc", "Cs") or char in _HIDING:
-            return _describe(char)
-        if category == "Zl" or category == "Zp":
-            return _describe(char)
+        if category in ("Cc", "Cs", "Zl", "Zp") or char in _HIDING:
+            return char
     return None
+
+
+def text_problem(value: str | None, multiline: bool = False) -> str | None:
+    """Why `value` cannot be accepted as text a person typed (English), or None when fine."""
+    char = _refused_char(value, multiline)
+    return _describe(char) if char else None
+
+
+def _for_reader(char: str, where: str = "") -> str:
+    """The refusal as a sentence in the reader's language (`where`: the field, if known)."""
+    code = f"U+{ord(char):04X}"
+    if char in "\n\r":
+        if where:
+            return _("%(where)s contains a line break (%(code)s): write it on one line.",
+                     where=where, code=code)
+        return _("This contains a line break (%(code)s): write it on one line.", code=code)
+    if unicodedata.category(char) in ("Cc", "Cs"):
+        if where:
+            return _("%(where)s contains a control character (%(code)s), which cannot be "
+                     "stored: remove it.", where=where, code=code)
+        return _("This contains a control character (%(code)s), which cannot be stored: "
+                 "remove it.", code=code)
+    if where:
+        return _("%(where)s contains an invisible formatting character (%(code)s), which "
+                 "cannot be stored: remove it.", where=where, code=code)
+    return _("This contains an invisible formatting character (%(code)s), which cannot be "
+             "stored: remove it.", code=code)
 
 
 def check_text(value: str | None, label: str, multiline: bool = False) -> str | None:
@@ -87,17 +111,18 @@ def ascii_int(value: str | None, low: int = 0, high: int = DB_INT_MAX) -> int | 
 
 def guard_request() -> None:
     """before_request: a 400 for control characters in the path, query string or form."""
-    problem = text_problem(request.path)
-    if problem:
-        abort(400, f"The address {problem}.")
-    for source, name, multiline in ((request.args, "The query", False),
-                                    (request.form, "The form", True)):
+    char = _refused_char(request.path)
+    if char:
+        abort(400, _for_reader(char, _("The address")))
+    for source, multiline in ((request.args, False), (request.form, True)):
         for key, values in source.lists():
             for value in (key, *values):
-                problem = text_problem(value, multiline=multiline)
-                if problem:
-                    field = key if not text_problem(key) else "a field"
-                    abort(400, f"{name} ({field[:40]}) {problem}.")
+                char = _refused_char(value, multiline=multiline)
+                if char:
+                    field = key[:40] if not text_problem(key) else _("a field")
+                    where = (_("The query (%(field)s)", field=field) if source is request.args
+                             else _("The form (%(field)s)", field=field))
+                    abort(400, _for_reader(char, where))
 
 
 def install(app) -> None:
@@ -112,10 +137,10 @@ class CleanText:
         self.multiline = multiline
 
     def __call__(self, form, field) -> None:
-        problem = text_problem(field.data if isinstance(field.data, str) else None,
-                               self.multiline)
-        if problem:
-            raise StopValidation(f"This {problem}.")
+        char = _refused_char(field.data if isinstance(field.data, str) else None,
+                             self.multiline)
+        if char:
+            raise StopValidation(_for_reader(char))
 
 
 class Form(FlaskForm):

@@ -1,13 +1,16 @@
 """Which language a page is served in, the switcher, the account setting, formats and casing."""
 
+import io
 import re
 from datetime import UTC, datetime
 
 import pytest
 from flask_babel import force_locale
+from werkzeug.datastructures import FileStorage
 
 from ambassador import i18n
 from ambassador.auth import services as accounts
+from ambassador.auth import tokens
 from ambassador.auth.models import User
 from ambassador.extensions import db
 from ambassador.utils import normalise_email
@@ -118,6 +121,40 @@ def test_the_api_and_its_errors_stay_english(client):
     response = client.post("/api/v1/responses", json={}, headers={"Accept-Language": "fr"})
     assert response.status_code == 401
     assert response.is_json
+    _token, secret = tokens.create_api_token("Typeform")
+    db.session.commit()
+    response = client.post("/api/v1/responses", json={"email": "nope", "score": 10},
+                           headers={"Accept-Language": "fr", "Cookie": "language=tr",
+                                    "Authorization": f"Bearer {secret}"})
+    assert response.status_code == 400
+    assert response.json["error"] == "The item is invalid; nothing was stored."
+    assert response.json["errors"][0]["message"].startswith("email is not a valid address")
+
+
+def test_the_command_line_stays_english(runner, tmp_path):
+    csv = tmp_path / "answers.csv"
+    csv.write_bytes(b"\x89PNG\r\n")
+    result = runner.invoke(args=["nps", "import", str(csv)], env={"LANG": "fr_FR.UTF-8"})
+    assert result.exit_code == 2
+    assert "This is a PNG image, not a CSV file." in result.output
+
+
+def test_a_web_upload_problem_is_explained_in_the_readers_language(client, make_user, login):
+    user = make_user("marketer")
+    user.language = "fr"
+    db.session.commit()
+    login(user)
+    response = client.post("/import/", data={"file": FileStorage(
+        io.BytesIO(b"\x89PNG\r\n"), filename="a.csv", content_type="text/csv")})
+    assert response.status_code == 400
+    assert "Ceci est une image PNG, pas un fichier CSV." in response.get_data(as_text=True)
+
+
+def test_a_control_character_is_refused_in_the_readers_language(client):
+    response = client.post("/password/forgot", data={"email": "a\x00@example.com"},
+                           headers={"Accept-Language": "tr"})
+    assert response.status_code == 400
+    assert "denetim karakteri (U+0000)" in response.get_data(as_text=True)
 
 
 def test_unknown_pages_are_translated_too(client):

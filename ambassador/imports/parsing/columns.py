@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
+
 from ambassador.imports.parsing.base import FIELDS, ImportFileError
 
 
@@ -94,7 +96,8 @@ def apply_overrides(columns: list[str], mapping: dict[str, str | None],
     for f, wanted in (overrides or {}).items():
         if f not in FIELDS:
             raise ImportFileError(
-                f"The mapping names an unknown field '{f}'; use one of {', '.join(FIELDS)}.")
+                _("The mapping names an unknown field '%(field)s'; use one of %(fields)s.",
+                  field=f, fields=", ".join(FIELDS)))
         if wanted is None:
             continue
         if not str(wanted).strip():
@@ -102,7 +105,8 @@ def apply_overrides(columns: list[str], mapping: dict[str, str | None],
             continue
         column = find_column(columns, str(wanted))
         if column is None:
-            raise ImportFileError(f"The mapping names a column '{wanted}' that is not in the file.")
+            raise ImportFileError(_("The mapping names a column '%(column)s' that is not in "
+                                    "the file.", column=wanted))
         mapping[f] = column
     return mapping
 
@@ -169,8 +173,8 @@ def guess_score(candidates: list[str], labels: dict[str, str],
         if len(worded_mostly) == 1:
             return worded_mostly[0]
         raise ImportFileError(
-            "No score column found: add a column named 'score' holding whole numbers 0-10,"
-            " or choose the column.", candidates=list(mostly or []))
+            _("No score column found: add a column named 'score' holding whole numbers 0-10,"
+              " or choose the column."), candidates=list(mostly or []))
     worded = [c for c in candidates if is_worded(c)]
     if len(worded) == 1:
         return worded[0]
@@ -178,5 +182,6 @@ def guess_score(candidates: list[str], labels: dict[str, str],
         return candidates[0]
     shown = ", ".join(f"'{c}'" for c in candidates)
     raise ImportFileError(
-        f"Several columns could hold the 0-10 score ({shown}); choose which one is the score.",
+        _("Several columns could hold the 0-10 score (%(columns)s); choose which one is the "
+          "score.", columns=shown),
         candidates=list(candidates))

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
+
 from ambassador.imports.parsing.base import ImportFileError
 from ambassador.imports.parsing.values import ValueProblem, shown
 
@@ -37,7 +39,8 @@ def zone(name: str | None) -> tzinfo | None:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tzdata folder ("America")
         raise ImportFileError(
-            f"Unknown time zone {shown(name)}: use a name like Europe/Istanbul or UTC.") from None
+            _("Unknown time zone %(zone)s: use a name like Europe/Istanbul or UTC.",
+              zone=shown(name))) from None
 
 
 def check_format(value: str) -> str:
@@ -53,8 +56,8 @@ def check_format(value: str) -> str:
         else:
             return value
     raise ImportFileError(
-        f"Unknown date format '{value}'; use dmy (day first), mdy (month first)"
-        " or a pattern like %d/%m/%Y %H:%M.")
+        _("Unknown date format '%(value)s'; use dmy (day first), mdy (month first)"
+          " or a pattern like %%d/%%m/%%Y %%H:%%M.", value=value))
 
 
 def classify(raw: str) -> str | None:
@@ -89,13 +92,14 @@ def decide_order(counts: dict[str, int], examples: dict[str, str]) -> str | None
         return "dmy" if dmy > mdy else "mdy"
     if dmy:
         raise ImportFileError(
-            f"Some dates are day-first ({shown(examples['dmy'])}) and as many are month-first"
-            f" ({shown(examples['mdy'])}); choose day-first or month-first.",
+            _("Some dates are day-first (%(dmy)s) and as many are month-first (%(mdy)s);"
+              " choose day-first or month-first.", dmy=shown(examples["dmy"]),
+              mdy=shown(examples["mdy"])),
             needs_date_format=True)
     if counts.get("ambiguous"):
         raise ImportFileError(
-            f"Dates such as {shown(examples['ambiguous'])} could be day/month/year or"
-            " month/day/year; choose day-first or month-first.",
+            _("Dates such as %(example)s could be day/month/year or month/day/year; choose"
+              " day-first or month-first.", example=shown(examples["ambiguous"])),
             needs_date_format=True)
     if counts.get("fixed"):
         return "iso"

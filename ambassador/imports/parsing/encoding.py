@@ -10,20 +10,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from charset_normalizer import from_bytes
+from flask_babel import gettext as _
 
+from ambassador.i18n import N_
 from ambassador.imports.parsing.base import ImportFileError
 from ambassador.imports.parsing.values import shown
 
 # Signatures of files people upload by mistake, with the sentence to show.
-_MAGIC = (
-    (b"PK\x03\x04", "This looks like an Excel/zip file; save it as CSV."),
+_MAGIC = (  # messages marked with N_ and translated when raised
+    (b"PK\x03\x04", N_("This looks like an Excel/zip file; save it as CSV.")),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-     "This looks like an old Excel (.xls) file; save it as CSV."),
-    (b"\x89PNG", "This is a PNG image, not a CSV file."),
-    (b"\xff\xd8\xff", "This is a JPEG image, not a CSV file."),
-    (b"GIF8", "This is a GIF image, not a CSV file."),
-    (b"%PDF", "This is a PDF document, not a CSV file."),
-    (b"\x1f\x8b", "This is a compressed (gzip) file; unpack it and upload the CSV."),
+     N_("This looks like an old Excel (.xls) file; save it as CSV.")),
+    (b"\x89PNG", N_("This is a PNG image, not a CSV file.")),
+    (b"\xff\xd8\xff", N_("This is a JPEG image, not a CSV file.")),
+    (b"GIF8", N_("This is a GIF image, not a CSV file.")),
+    (b"%PDF", N_("This is a PDF document, not a CSV file.")),
+    (b"\x1f\x8b", N_("This is a compressed (gzip) file; unpack it and upload the CSV.")),
 )
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -51,9 +53,9 @@ def check_codec(name: str) -> str:
     try:
         info = codecs.lookup(name.strip())
     except (LookupError, AttributeError, TypeError, ValueError):  # ValueError: a NUL in it
-        raise ImportFileError(f"Unknown encoding {shown(str(name))}.") from None
+        raise ImportFileError(_("Unknown encoding %(name)s.", name=shown(str(name)))) from None
     if not _is_text_codec(info.name):
-        raise ImportFileError(f"Unknown encoding {shown(str(name))}.")
+        raise ImportFileError(_("Unknown encoding %(name)s.", name=shown(str(name))))
     return info.name
 
 
@@ -74,7 +76,8 @@ def open_binary(source):
         try:
             fh = Path(source).open("rb")
         except OSError as exc:
-            raise ImportFileError(f"The file could not be opened ({exc.strerror}).") from None
+            raise ImportFileError(_("The file could not be opened (%(reason)s).",
+                                    reason=exc.strerror)) from None
         with fh:
             yield fh
     else:
@@ -84,10 +87,10 @@ def open_binary(source):
 def check_binary(sample: bytes) -> None:
     """Raise ImportFileError for an empty file or one that is plainly not text."""
     if not sample.strip(b" \t\r\n" + codecs.BOM_UTF8):
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     for magic, message in _MAGIC:
         if sample.startswith(magic):
-            raise ImportFileError(message)
+            raise ImportFileError(_(message))
 
 
 def decide_encoding(sample: bytes, complete: bool, given: str | None) -> tuple[str, str]:
@@ -101,7 +104,7 @@ def decide_encoding(sample: bytes, complete: bool, given: str | None) -> tuple[s
         codec = _bomless_utf16(sample)
         if codec:
             return codec, "detected"
-        raise ImportFileError("This file contains binary data, not CSV text.")
+        raise ImportFileError(_("This file contains binary data, not CSV text."))
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
         return "utf-8", "utf-8"

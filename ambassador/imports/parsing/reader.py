@@ -9,6 +9,8 @@ import os
 from collections.abc import Iterator
 from datetime import UTC
 
+from flask_babel import gettext as _
+
 from ambassador.csvfile import restore
 from ambassador.imports.parsing.base import (
     FIELDS,
@@ -79,8 +81,8 @@ def inspect(source, options: ParseOptions | None = None) -> FileInfo:
 
 def _undecodable(codec: str) -> ImportFileError:
     return ImportFileError(
-        f"The file could not be read as {codec} text; choose its encoding (for example"
-        " utf-8, cp1252 or cp1254).")
+        _("The file could not be read as %(codec)s text; choose its encoding (for example"
+          " utf-8, cp1252 or cp1254).", codec=codec))
 
 
 def _first_pass(fh, sample, complete, codec, how, delimiter, options) -> FileInfo:
@@ -89,11 +91,11 @@ def _first_pass(fh, sample, complete, codec, how, delimiter, options) -> FileInf
         sample_text = decoder.decode(sample, final=complete)
         delimiter = sniff_delimiter(sample_text, not complete)
         if delimiter is None and complete and not sample_text.strip(" \t\r\n,;\ufeff"):
-            raise ImportFileError("The file is empty.")
+            raise ImportFileError(_("The file is empty."))
         if delimiter is None:
             raise ImportFileError(
-                "This doesn't look like a CSV table: no comma, semicolon or tab separates"
-                " the columns of the header row.")
+                _("This doesn't look like a CSV table: no comma, semicolon or tab separates"
+                  " the columns of the header row."))
     fh.seek(0)
     text = io.TextIOWrapper(fh, encoding=codec, newline="", errors="strict")
     try:
@@ -108,8 +110,8 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
     mapping, parts = resolve_mapping(columns, options.mapping)
     if mapping["email"] is None:
         raise ImportFileError(
-            "No email column found: add a column named 'email' (or 'Email Address',"
-            " 'E-mail'...), or choose the column.")
+            _("No email column found: add a column named 'email' (or 'Email Address',"
+              " 'E-mail'...), or choose the column."))
     width = len(columns)
     candidates = [i for i, c in enumerate(columns) if may_be_score(c)]
     filled = [0] * width
@@ -158,7 +160,7 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
     except csv.Error as exc:
         raise csv_problem(exc, line) from None
     if not data_rows:
-        raise ImportFileError("The file has a header row but no data rows.")
+        raise ImportFileError(_("The file has a header row but no data rows."))
     score_candidates = [columns[i] for i in candidates if filled[i] and not bad[i]]
     labels = {c: f"{c} {q}" for c, q in zip(columns, header.questions, strict=False)}
     if mapping["score"] is None:

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
+from flask_babel import gettext as _
+
 from ambassador.imports.parsing.base import FIELD_SIZE_LIMIT, MAX_COLUMNS, ImportFileError
 
 DELIMITERS = (",", ";", "\t")
@@ -42,9 +44,10 @@ def csv_problem(exc: csv.Error, last_line: int) -> ImportFileError:
     """The ImportFileError for a record the CSV reader could not read."""
     if "field larger than field limit" in str(exc):
         return ImportFileError(
-            f"Line {last_line + 1} has a cell over 1 MB; the file probably has an unmatched"
-            " quote (\") near there.")
-    return ImportFileError(f"Line {last_line + 1} could not be read as CSV ({exc}).")
+            _("Line %(line)d has a cell over 1 MB; the file probably has an unmatched"
+              " quote (\") near there.", line=last_line + 1))
+    return ImportFileError(_("Line %(line)d could not be read as CSV (%(reason)s).",
+                             line=last_line + 1, reason=exc))
 
 
 def sniff_delimiter(sample_text: str, truncated: bool) -> str | None:
