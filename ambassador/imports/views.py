@@ -128,12 +128,16 @@ def preview(token: str):
                             _("This upload was already imported or has expired."))
     form = forms.PreviewForm()
     action = request.form.get("action", "preview") if form.is_submitted() else "show"
-    applied = None
+    applied, shown = None, None
     if action == "show":
         choices = Choices()
-        detected = read_for_preview(stored.data, choices)
-        if detected.saved:
-            choices, applied = Choices.from_saved(detected.saved[0]), detected.saved[0].name
+        try:
+            shown = read_for_preview(stored.data, choices)
+        except ImportFileError as exc:
+            return _upload_page(forms.UploadForm(formdata=None), 400, str(exc))
+        if shown.saved:  # read it again by the saved mapping (one pass over the file, not two)
+            saved, shown = shown.saved[0], None
+            choices, applied = Choices.from_saved(saved), saved.name
     elif action == "use_mapping":
         saved = db.session.get(ImportMapping, ascii_int(request.form.get("saved"), 1) or 0)
         choices = Choices.from_saved(saved) if saved else Choices()
@@ -141,7 +145,7 @@ def preview(token: str):
     else:
         choices = Choices.from_form(request.form)
     try:
-        shown = read_for_preview(stored.data, choices)
+        shown = shown or read_for_preview(stored.data, choices)
     except ImportFileError as exc:
         return _upload_page(forms.UploadForm(formdata=None), 400, str(exc))
     if action != "import":
