@@ -36,7 +36,11 @@ __all__ = ["FIELDS", "ImportFileError", "ImportReport", "ParseOptions", "import_
 
 MAX_STORED_ERRORS = 10_000
 BATCH = 5_000               # rows per record_responses call (one set of statements each)
-COPY_BATCH = 100_000        # rows per chunk of the PostgreSQL COPY path (one signal each)
+# Rows per chunk of the PostgreSQL COPY path (one signal each). Large: every chunk writes
+# each of its people and quarter scores once, so fewer chunks mean fewer repeated writes
+# (200,000 rows: 19 s in one chunk, 30 s in four); rows stream, so memory stays flat
+# (140 MiB peak for a chunk of 200,000, 163 MiB for 250,000).
+COPY_BATCH = 200_000
 COMMIT_EVERY = 25_000       # rows between commits when the caller asks for batch commits
 # The widths of the import run columns that keep what the file was read as.
 RUN_COLUMN_WIDTHS = {"filename": 255, "encoding": 40, "delimiter": 4}

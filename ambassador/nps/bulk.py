@@ -171,7 +171,9 @@ def record_chunk_by_copy(items: Iterable[dict], source: str) -> IngestResult:
         return IngestResult()
     connection.execute(text(_CUSTOMERS), {"now": now})
     connection.execute(text(_RESPONSES), {"now": now, "source": source})
-    ids = [row.id for row in connection.execute(text("SELECT id FROM import_inserted ORDER BY id"))]
+    # One array value, not a row per response: little memory however large the chunk.
+    ids = connection.execute(
+        text("SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM import_inserted")).scalar()
     if not ids:
         return IngestResult(duplicates=rows)
     before = dict(connection.execute(text(_STATUSES)).all())
