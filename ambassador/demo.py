@@ -25,6 +25,7 @@ from ambassador.extensions import db
 from ambassador.nps.models import Customer
 from ambassador.nps.rules import previous_quarters, quarter_bounds, quarter_of
 from ambassador.nps.services import record_responses
+from ambassador.programs.demo import load_demo_programs
 from ambassador.slugs import slug
 from ambassador.testimonials.demo import load_demo_testimonials
 from ambassador.urls import absolute_url
@@ -155,6 +156,7 @@ def load_demo(seed: int = DEMO_SEED, now=None) -> list[tuple[str, str, str]]:
         shared_hash = user.password_hash = shared_hash or user.password_hash
         users.append(user)
     _testimonials(rng, now, users)
+    load_demo_programs(now, [u for u in users if u.role == "promoter"])
     return [(email, role, name) for email, role, name, *_ in accounts_to_create]
 
 

@@ -121,3 +121,18 @@ def test_ascii_slug_folds_accents_and_turkish_letters():
     assert ascii_slug("İpek Güneş") == "ipek.gunes"
     assert ascii_slug("Çağla Öztürk") == "cagla.ozturk"
     assert ascii_slug("Liam O'Brien") == "liam.obrien"
+
+
+def test_demo_has_an_early_access_with_few_seats_and_an_event_next_month():
+    from ambassador.programs.models import Enrollment, Program
+
+    now = utc(2026, 11, 24, 9)
+    load_demo(now=now)
+    programs = {p.kind: p for p in db.session.scalars(select(Program))}
+    beta, council = programs["early_access"], programs["event"]
+    assert beta.status == council.status == "open" and beta.has_cover and council.has_cover
+    assert 0 < beta.seats - beta.taken <= 2  # few seats left
+    assert timedelta(days=25) < council.starts_at - now < timedelta(days=35)
+    assert council.timezone == "Europe/Paris"
+    for program in (beta, council):
+        assert program.taken == _count(Enrollment, Enrollment.program_id == program.id) > 0
