@@ -59,23 +59,25 @@ def test_invitation_mail_leads_to_a_logged_in_portal(page, live_server, live_app
     link = LINK_RE.search(text).group(0)
     assert link.startswith(live_server.url)
 
-    page.goto(link)
+    page.goto(link)  # Hélène answered in French: her pages are in French
     expect(page.get_by_role("heading", name="Bienvenue, Hélène")).to_be_visible()
     page.screenshot(path=screenshots / "invitation-landing.png", full_page=True)
-    page.get_by_label("Choose a password").fill("short")
-    page.get_by_label("Repeat the password").fill("short")
-    page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_text("Use at least 10 characters (and at most 256).")).to_be_visible()
+    page.get_by_label("Choisissez un mot de passe").fill("short")
+    page.get_by_label("Confirmez le mot de passe").fill("short")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_text("Utilisez au moins 10 caractères (et au plus 256).")).to_be_visible()
+    field = page.get_by_label("Choisissez un mot de passe")
+    expect(field).to_have_attribute("aria-invalid", "true")  # the error is tied to the input
 
-    page.get_by_label("Choose a password").fill("hélène-loves-lyon")
-    page.get_by_label("Repeat the password").fill("hélène-loves-lyon")
-    page.get_by_role("button", name="Create my account").click()
+    field.fill("hélène-loves-lyon")
+    page.get_by_label("Confirmez le mot de passe").fill("hélène-loves-lyon")
+    page.get_by_role("button", name="Créer mon compte").click()
     expect(page).to_have_url(f"{live_server.url}/portal")
     expect(page.get_by_role("heading", name="Bienvenue, Hélène")).to_be_visible()
-    expect(page.get_by_text("Active ambassador", exact=True)).to_be_visible()
+    expect(page.get_by_text("Ambassadeur actif", exact=True)).to_be_visible()
     expect(page.locator(".who-name:visible")).to_have_text("Hélène Dupré")
     page.screenshot(path=screenshots / "portal-home.png", full_page=True)
 
     page.goto(link)  # the link is single-use
-    expect(page.get_by_role("heading", name="This invitation no longer works")).to_be_visible()
+    expect(page.get_by_role("heading", name="Cette invitation ne fonctionne plus")).to_be_visible()
     page.screenshot(path=screenshots / "invitation-used.png", full_page=True)
