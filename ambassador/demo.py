@@ -157,7 +157,16 @@ def load_demo(seed: int = DEMO_SEED, now=None) -> list[tuple[str, str, str]]:
         users.append(user)
     _testimonials(rng, now, users)
     load_demo_programs(now, [u for u in users if u.role == "promoter"])
+    _offers(now, users)
     return [(email, role, name) for email, role, name, *_ in accounts_to_create]
+
+
+def _offers(now, users: list[User]) -> None:
+    """One offer of each kind of code, claimed by the demo promoters."""
+    from ambassador.offers.demo import load_demo_offers
+
+    marketer = next(u for u in users if u.role == "marketer")
+    load_demo_offers(now, marketer, [u for u in users if u.role == "promoter"])
 
 
 def _testimonials(rng: random.Random, now, users: list[User]) -> None:

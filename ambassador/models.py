@@ -5,6 +5,7 @@ from ambassador.auth.models import ApiToken, PasswordToken, User
 from ambassador.imports.models import ImportMapping, ImportRun, ImportUpload
 from ambassador.mail.models import OutboxMessage
 from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
+from ambassador.offers.models import Offer, OfferCode, Redemption
 from ambassador.portal.models import Invitation, PortalVisit
 from ambassador.programs.models import (
     Enrollment,
@@ -25,8 +26,8 @@ from ambassador.testimonials.models import (
 
 __all__ = [
     "ApiToken", "AuditEntry", "Customer", "Enrollment", "FeedbackAnswer", "FeedbackQuestion",
-    "ImportMapping", "ImportRun", "ImportUpload", "Invitation", "OutboxMessage",
-    "PasswordToken", "PortalVisit", "Program", "ProgramCover", "QuarterScore", "QuarterTally",
-    "Response", "ReviewSite", "Testimonial", "TestimonialConsent", "TestimonialEdit",
-    "TestimonialPhoto", "TestimonialRequest", "TestimonialTag", "User",
+    "ImportMapping", "ImportRun", "ImportUpload", "Invitation", "Offer", "OfferCode",
+    "OutboxMessage", "PasswordToken", "PortalVisit", "Program", "ProgramCover", "QuarterScore",
+    "QuarterTally", "Redemption", "Response", "ReviewSite", "Testimonial", "TestimonialConsent",
+    "TestimonialEdit", "TestimonialPhoto", "TestimonialRequest", "TestimonialTag", "User",
 ]

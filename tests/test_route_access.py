@@ -83,6 +83,18 @@ ACCESS = {
     "manage_programs.delete_question": {"POST": (LOGIN, 403, 403, 303, 404)},
     "manage_programs.enrollments_csv": {"GET": (LOGIN, 403, 403, 200, 200)},
     "manage_programs.feedback_csv": {"GET": (LOGIN, 403, 403, 200, 200)},
+    # exclusive offers: promoters claim, marketers manage
+    "offers.index": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "offers.detail": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "offers.claim": {"POST": (LOGIN, 303, 403, 403, 403)},
+    "offers.manage": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "offers.create": {"GET": (LOGIN, 403, 403, 200, 200),
+                      "POST": (LOGIN, 403, 403, 400, 400)},
+    "offers.edit": {"GET": (LOGIN, 403, 403, 200, 200),  # an empty POST saves it unchanged
+                    "POST": (LOGIN, 403, 403, 303, 303)},
+    "offers.manage_offer": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "offers.add_codes": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "offers.export": {"GET": (LOGIN, 403, 403, 200, 200)},
     # marketer pages
     "nps.dashboard": {"GET": (LOGIN, 403, 403, 200, 200)},
     "nps.accounts": {"GET": (LOGIN, 403, 403, 200, 200)},
@@ -184,6 +196,7 @@ def route_values(visitors, make_response, make_user):
     values["invitation_token"] = _invitation_token(send_invitations)
     values.update(_testimonial_values(visitors["active promoter"], marketer))
     values.update(_program_values())
+    values["offer_id"] = _offer(marketer).id
     db.session.commit()
     return values
 
@@ -239,6 +252,16 @@ def _program_values() -> dict:
     set_cover(program, image.getvalue())
     question = add_question(program.id, "rating", "How useful was it?")
     return {"program_id": program.id, "question_id": question.id, "status": "open"}
+
+
+def _offer(author):
+    """An open offer with a small pool of codes."""
+    from ambassador.offers import codes, services
+
+    offer = services.create_offer(author, {"title": "Pool", "code_mode": "pool",
+                                           "starts_at": utc(2026, 1, 1)})
+    codes.add_codes(offer, codes.lines_of_text("CODE-1\nCODE-2\nCODE-3"))
+    return offer
 
 
 def _invitation_token(send_invitations) -> str:

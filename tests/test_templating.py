@@ -23,7 +23,7 @@ def test_staff_see_their_groups_and_admins_also_the_admin_group(client, make_use
     menu = _wide_menu(_html(client, "/dashboard"))
     assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content"]
     assert re.findall(r'">([^<]+)</a>', menu) == ["Dashboard", "Accounts", "Import",
-                                                  "Programs", "Testimonials"]
+                                                  "Programs", "Offers", "Testimonials"]
 
     client.post("/logout")
     login(make_user("admin"))
@@ -37,7 +37,8 @@ def test_promoters_get_a_flat_menu_without_staff_pages(client, make_promoter, lo
     login(make_promoter())
     menu = _wide_menu(_html(client, "/portal"))
     assert "<summary>" not in menu
-    assert re.findall(r'">([^<]+)</a>', menu) == ["Home", "Programs", "Testimonials"]
+    assert re.findall(r'">([^<]+)</a>', menu) == ["Home", "Programs", "Offers",
+                                                  "Testimonials"]
 
 
 def test_an_entry_appears_once_its_page_exists(app, client, make_user, login, monkeypatch):
