@@ -3,13 +3,13 @@
 from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ambassador.offers.models import CODE_LENGTH
 from ambassador.offers.services import MAX_LIMIT
+from ambassador.text import Form
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms import RadioField, SelectChoice
@@ -35,7 +35,7 @@ class CodesMixin:
     codes_file = FileField(_l("…or a text or CSV file with one code per line"))
 
 
-class OfferForm(FlaskForm, CodesMixin):
+class OfferForm(Form, CodesMixin):
     """An offer's title, texts, validity window, limit and codes."""
 
     title = StringField(_l("Title"), validators=[
@@ -71,7 +71,7 @@ class OfferForm(FlaskForm, CodesMixin):
         }
 
 
-class AddCodesForm(FlaskForm, CodesMixin):
+class AddCodesForm(Form, CodesMixin):
     """More codes for a pool that is running low."""
 
 

@@ -296,3 +296,10 @@ def test_staff_changes_to_offers_are_in_the_audit_trail(client, login, make_user
     assert {e.actor_id for e in entries} == {marketer.id}
     assert entries[2].before["title"] == "Spring gift"
     assert entries[2].after["title"] == "Renamed"
+
+
+def test_control_characters_in_an_offer_are_refused(client, login, make_user):
+    login(make_user("marketer"))
+    response = client.post("/dashboard/offers/new", data=_form(title="Gift\u202eevil"))
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Offer)) == 0
