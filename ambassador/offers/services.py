@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, exists, func, or_, select, update
 
 from ambassador.extensions import db
@@ -176,12 +177,17 @@ def _check(values: dict, offer: Offer | None) -> dict:
         raise ServiceError(_("Choose how the code is given."))
     claimed = offer.claimed if offer is not None else 0
     if offer is not None and mode != offer.code_mode and claimed:
-        raise ServiceError(_("%(n)s people have already claimed this offer: its kind of "
-                             "code can no longer change.", n=claimed))
+        raise ServiceError(ngettext(
+            "%(num)s person has already claimed this offer: its kind of code can no longer "
+            "change.",
+            "%(num)s people have already claimed this offer: its kind of code can no longer "
+            "change.", claimed))
     if limit is not None and limit < claimed:
-        raise ServiceError(_("%(n)s people have already claimed this offer: the total limit "
-                             "cannot be lower than %(n)s (you asked for %(limit)s).",
-                             n=claimed, limit=limit))
+        raise ServiceError(ngettext(
+            "%(num)s person has already claimed this offer: the total limit cannot be lower "
+            "than %(num)s (you asked for %(limit)s).",
+            "%(num)s people have already claimed this offer: the total limit cannot be lower "
+            "than %(num)s (you asked for %(limit)s).", claimed, limit=limit))
     shared = (values.get("shared_code") or "").strip() or None
     if mode == "shared":
         if shared is None:
