@@ -1,7 +1,7 @@
 """offers, codes and redemptions
 
 Revision ID: 562dd309d8bd
-Revises: f2846d9bc166
+Revises: ed5373419df6
 Create Date: 2026-12-01 07:11:47.480768
 
 """
@@ -13,7 +13,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = '562dd309d8bd'
-down_revision = 'f2846d9bc166'
+down_revision = 'ed5373419df6'
 branch_labels = None
 depends_on = None
 
