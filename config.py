@@ -68,6 +68,8 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     MAIL_ECHO = True
     # Markdown written by people may show images from other sites (off: links only).
+    # How long each web process reuses a widget's JSON (also its public max-age).
+    WIDGET_CACHE_SECONDS = int(os.environ.get("WIDGET_CACHE_SECONDS", "60"))
     MARKDOWN_REMOTE_IMAGES = os.environ.get("MARKDOWN_REMOTE_IMAGES", "") in ("1", "true")
     # The background task queue (ambassador/jobs.py): Redis when REDIS_URL is set, else
     # this SQLite file; JOBS_IMMEDIATE runs each job at once inside the caller (no worker).
@@ -98,6 +100,7 @@ class TestingConfig(Config):
     MAIL_ECHO = False
     SERVER_NAME = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    WIDGET_CACHE_SECONDS = 0  # tests that check the cache turn it on
     JOBS_IMMEDIATE = True
     JOBS_NAME = "ambassador-test"
 

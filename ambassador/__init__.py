@@ -103,9 +103,12 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.programs.views import bp as programs_bp
     from ambassador.testimonials.staff_views import bp as testimonials_admin_bp
     from ambassador.testimonials.views import bp as testimonials_bp
+    from ambassador.widgets.public import bp as widget_public_bp
+    from ambassador.widgets.views import bp as widgets_bp
 
     for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, programs_bp,
-               manage_programs_bp, testimonials_bp, testimonials_admin_bp, offers_bp):
+               manage_programs_bp, testimonials_bp, testimonials_admin_bp, offers_bp,
+               widgets_bp, widget_public_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)

@@ -30,6 +30,7 @@ from ambassador.slugs import slug
 from ambassador.testimonials.demo import load_demo_testimonials
 from ambassador.urls import absolute_url
 from ambassador.utils import utcnow
+from ambassador.widgets.services import create_widget
 
 demo_cli = AppGroup("demo", help="Demo data for trying Ambassador out.")
 
@@ -158,6 +159,7 @@ def load_demo(seed: int = DEMO_SEED, now=None) -> list[tuple[str, str, str]]:
     _testimonials(rng, now, users)
     load_demo_programs(now, [u for u in users if u.role == "promoter"])
     _offers(now, users)
+    _widgets(users)
     return [(email, role, name) for email, role, name, *_ in accounts_to_create]
 
 
@@ -177,6 +179,20 @@ def _testimonials(rng: random.Random, now, users: list[User]) -> None:
         rng, now, marketer,
         account_customers={(u.customer.language or "en")[:2]: u.customer_id for u in promoters},
         users={u.customer_id: u for u in promoters})
+
+
+def _widgets(users: list[User]) -> None:
+    """The `demo` widget (a wall of love) and a rating badge, as a marketer would set them."""
+    marketer = next(u for u in users if u.role == "marketer")
+    base = {"enabled": True, "selection": "all", "tags": [], "min_rating": 1, "languages": [],
+            "picked": [], "theme": "light", "accent": "#4f46e5", "radius": 12,
+            "font": "system", "show_photo": True, "show_rating": True, "show_date": True,
+            "show_verified": True, "language": "en", "allowed_domains": [],
+            "product_name": "", "product_type": ""}
+    create_widget({**base, "name": "Home page wall of love", "layout": "grid", "shown": 9},
+                  actor=marketer, key="demo")
+    create_widget({**base, "name": "Rating badge (French site)", "layout": "badge", "shown": 50,
+                   "language": "fr"}, actor=marketer, key="demo-badge")
 
 
 def demo_summary() -> str:

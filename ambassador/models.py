@@ -23,6 +23,7 @@ from ambassador.testimonials.models import (
     TestimonialRequest,
     TestimonialTag,
 )
+from ambassador.widgets.models import Widget
 
 __all__ = [
     "ApiToken", "AuditEntry", "Customer", "Enrollment", "FeedbackAnswer", "FeedbackQuestion",
@@ -30,4 +31,5 @@ __all__ = [
     "OutboxMessage", "PasswordToken", "PortalVisit", "Program", "ProgramCover", "QuarterScore",
     "QuarterTally", "Redemption", "Response", "ReviewSite", "Testimonial", "TestimonialConsent",
     "TestimonialEdit", "TestimonialPhoto", "TestimonialRequest", "TestimonialTag", "User",
+    "Widget",
 ]

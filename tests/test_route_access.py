@@ -146,6 +146,19 @@ ACCESS = {
                                  "POST": (LOGIN, 403, 403, 400, 400)},
     # the marketer removes the site first, so the admin finds it gone
     "testimonials_admin.remove_site": {"POST": (LOGIN, 403, 403, 303, 404)},
+    # widgets: the builder (marketers) and what websites load (everyone, no session)
+    "widgets.index": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "widgets.new": {"GET": (LOGIN, 403, 403, 200, 200),
+                    "POST": (LOGIN, 403, 403, 400, 400)},
+    "widgets.edit": {"GET": (LOGIN, 403, 403, 200, 200),
+                     "POST": (LOGIN, 403, 403, 400, 400)},
+    "widgets.preview": {"GET": (LOGIN, 403, 403, 200, 200)},
+    # the marketer deletes the widget first, so the admin finds it gone
+    "widgets.delete": {"POST": (LOGIN, 403, 403, 303, 404)},
+    "widget_public.widget_json": {"GET": (200, 200, 200, 200, 200)},
+    "widget_public.script": {"GET": (200, 200, 200, 200, 200)},
+    "widget_public.embed": {"GET": (200, 200, 200, 200, 200)},
+    "widget_public.snippet": {"GET": (200, 200, 200, 200, 200)},
 }
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -197,6 +210,7 @@ def route_values(visitors, make_response, make_user):
     values.update(_testimonial_values(visitors["active promoter"], marketer))
     values.update(_program_values())
     values["offer_id"] = _offer(marketer).id
+    values.update(_widget_values())
     db.session.commit()
     return values
 
@@ -262,6 +276,14 @@ def _offer(author):
                                            "starts_at": utc(2026, 1, 1)})
     codes.add_codes(offer, codes.lines_of_text("CODE-1\nCODE-2\nCODE-3"))
     return offer
+
+
+def _widget_values() -> dict:
+    from ambassador.widgets import services
+    from tests.widgets.conftest import SETTINGS
+
+    widget = services.create_widget(SETTINGS, key="site")
+    return {"widget_id": widget.id, "key": widget.key}
 
 
 def _invitation_token(send_invitations) -> str:

@@ -23,7 +23,7 @@ def test_staff_see_their_groups_and_admins_also_the_admin_group(client, make_use
     menu = _wide_menu(_html(client, "/dashboard"))
     assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content"]
     assert re.findall(r'">([^<]+)</a>', menu) == ["Dashboard", "Accounts", "Import",
-                                                  "Programs", "Offers", "Testimonials"]
+                                                  "Programs", "Offers", "Testimonials", "Widgets"]
 
     client.post("/logout")
     login(make_user("admin"))

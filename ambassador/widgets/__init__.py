@@ -1,0 +1,1 @@
+"""Embeddable testimonial widgets: the builder, the public JSON, widget.js, embed and snippet."""
