@@ -157,3 +157,16 @@ def test_enrollees_answer_feedback_and_a_bad_rating_loses_nothing(client, make_p
                 data={f"q{rating.id}": "5", f"q{text.id}": "Super"})
     assert {a.rating or a.text for a in feedback.answers_of(program.id, user).values()} == {
         5, "Super"}
+
+
+def test_a_french_ambassador_reads_the_program_in_french(client, make_program, make_promoter,
+                                                         login):
+    program = make_program(title="Bêta privée", seats=3)
+    login(make_promoter(language="fr"))
+    listing = client.get("/programs").get_data(as_text=True)
+    assert "Programmes et événements" in listing and "3 places restantes sur 3" in listing
+    page = client.get(f"/programs/{program.id}").get_data(as_text=True)
+    assert "Rejoindre le programme" in page
+    client.post(f"/programs/{program.id}/join")
+    assert "Vous êtes inscrit ! Votre place est réservée." in client.get(
+        f"/programs/{program.id}").get_data(as_text=True)
