@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.api.views import bp as api_bp
     from ambassador.auth.account_views import bp as account_bp
     from ambassador.auth.views import bp as auth_bp
+    from ambassador.forum.views import bp as forum_bp
     from ambassador.imports.views import bp as imports_bp
     from ambassador.nps.views import bp as nps_bp
     from ambassador.offers.views import bp as offers_bp
@@ -108,7 +109,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, programs_bp,
                manage_programs_bp, testimonials_bp, testimonials_admin_bp, offers_bp,
-               widgets_bp, widget_public_bp):
+               widgets_bp, widget_public_bp, forum_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)
@@ -118,6 +119,7 @@ def register_cli(app: Flask) -> None:
     """Add each feature's command group (one `cli.py` per package)."""
     from ambassador.auth.cli import tokens_cli, users_cli
     from ambassador.demo import demo_cli
+    from ambassador.forum.cli import forum_cli
     from ambassador.imports.cli import import_command
     from ambassador.jobs import worker_command
     from ambassador.mail.cli import outbox_cli
@@ -126,7 +128,7 @@ def register_cli(app: Flask) -> None:
     from ambassador.programs.cli import programs_cli
 
     nps_cli.add_command(import_command, "import")
-    for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, programs_cli,
+    for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, programs_cli, forum_cli,
                   demo_cli, worker_command):
         app.cli.add_command(group)
 

@@ -22,6 +22,7 @@ from ambassador.demo_data import (
     LAST_NAMES,
 )
 from ambassador.extensions import db
+from ambassador.forum.demo import load_forum_demo
 from ambassador.nps.models import Customer
 from ambassador.nps.rules import previous_quarters, quarter_bounds, quarter_of
 from ambassador.nps.services import record_responses
@@ -160,6 +161,7 @@ def load_demo(seed: int = DEMO_SEED, now=None) -> list[tuple[str, str, str]]:
     load_demo_programs(now, [u for u in users if u.role == "promoter"])
     _offers(now, users)
     _widgets(users)
+    load_forum_demo(_forum_people(users), now)
     return [(email, role, name) for email, role, name, *_ in accounts_to_create]
 
 
@@ -193,6 +195,15 @@ def _widgets(users: list[User]) -> None:
                   actor=marketer, key="demo")
     create_widget({**base, "name": "Rating badge (French site)", "layout": "badge", "shown": 50,
                    "language": "fr"}, actor=marketer, key="demo-badge")
+
+
+def _forum_people(users: list[User]) -> dict:
+    """The forum's cast: the admin, the marketer and the promoters by their language."""
+    people = {user.role: user for user in users if user.role != "promoter"}
+    for user in users:
+        if user.role == "promoter":
+            people.setdefault(user.customer.language, user)
+    return people
 
 
 def demo_summary() -> str:

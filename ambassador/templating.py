@@ -22,7 +22,7 @@ STAFF_NAV: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "portal": (_l("Portal"), [
         ("manage_programs.index", _l("Programs")),
         ("offers.manage", _l("Offers")),
-        ("forum.moderation", _l("Forum")),
+        ("forum.moderation.index", _l("Forum")),
     ]),
     "content": (_l("Content"), [
         ("testimonials_admin.queue", _l("Testimonials")),

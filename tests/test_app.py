@@ -11,8 +11,11 @@ def test_models_match_migrations(app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from ambassador.models import include_name
+
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"render_as_batch": True})
+        context = MigrationContext.configure(
+            conn, opts={"render_as_batch": True, "include_name": include_name})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

@@ -107,6 +107,36 @@ ACCESS = {
     "imports.result": {"GET": (LOGIN, 403, 403, 200, 200)},
     "imports.run_status": {"GET": (LOGIN, 403, 403, 200, 200)},
     "imports.retry": {"POST": (LOGIN, 403, 403, 303, 303)},
+    # the forum (lapsed ambassadors read and post like everyone; the post is the active one's)
+    "forum.index": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "forum.category": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "forum.new_thread": {"GET": (LOGIN, 200, 200, 200, 200),
+                         "POST": (LOGIN, 400, 400, 400, 400)},
+    "forum.thread": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "forum.reply": {"POST": (LOGIN, 400, 400, 400, 400)},
+    "forum.first_new": {"GET": (LOGIN, 302, 302, 302, 302)},
+    "forum.seen": {"POST": (LOGIN, 400, 400, 400, 400)},
+    "forum.vote": {"POST": (LOGIN, 303, 303, 303, 303), "args": {"thread_id": "idea_id"}},
+    "forum.post": {"GET": (LOGIN, 302, 302, 302, 302)},
+    "forum.edit": {"GET": (LOGIN, 200, 403, 403, 403),
+                   "POST": (LOGIN, 303, 403, 403, 403)},
+    "forum.delete": {"POST": (LOGIN, 303, 403, 403, 403)},
+    "forum.helpful": {"POST": (LOGIN, 400, 303, 303, 303)},
+    "forum.report": {"GET": (LOGIN, 200, 200, 200, 200),
+                     "POST": (LOGIN, 400, 400, 400, 400)},
+    "forum.search": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "forum.settings": {"GET": (LOGIN, 200, 200, 200, 200),
+                       "POST": (LOGIN, 303, 303, 303, 303)},
+    "forum.moderation.index": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "forum.moderation.create_category": {"POST": (LOGIN, 403, 403, 400, 400)},
+    "forum.moderation.edit_category": {"GET": (LOGIN, 403, 403, 200, 200),
+                                       "POST": (LOGIN, 403, 403, 400, 400)},
+    "forum.moderation.move_category": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "forum.moderation.flag_thread": {"POST": (LOGIN, 403, 403, 400, 400)},
+    "forum.moderation.move_thread": {"POST": (LOGIN, 403, 403, 400, 400)},
+    "forum.moderation.idea_status": {"POST": (LOGIN, 403, 403, 400, 400)},
+    "forum.moderation.hide_post": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "forum.moderation.resolve_report": {"POST": (LOGIN, 403, 403, 400, 400)},
     # admin pages
     "auth.users": {"GET": (LOGIN, 403, 403, 403, 200)},
     "auth.invite_user": {"POST": (LOGIN, 403, 403, 403, 400)},
@@ -211,6 +241,7 @@ def route_values(visitors, make_response, make_user):
     values.update(_program_values())
     values["offer_id"] = _offer(marketer).id
     values.update(_widget_values())
+    values.update(_forum_values(visitors))
     db.session.commit()
     return values
 
@@ -284,6 +315,22 @@ def _widget_values() -> dict:
 
     widget = services.create_widget(SETTINGS, key="site")
     return {"widget_id": widget.id, "key": widget.key}
+
+
+def _forum_values(visitors) -> dict:
+    """A category, a thread whose first post the active promoter wrote, an idea, a report."""
+    from ambassador.forum import moderation
+    from ambassador.forum import services as forum
+
+    marketer, author = visitors["marketer"], visitors["active promoter"]
+    general = moderation.save_category(marketer, None, "General")
+    ideas = moderation.save_category(marketer, None, "Ideas", kind="ideas")
+    thread = forum.create_thread(author, general, "Hello", "The first post")
+    idea = forum.create_thread(author, ideas, "Dark mode", "Please")
+    post = forum.get_post(author, thread.last_post_id)
+    report = forum.report_post(visitors["lapsed promoter"], post, "Off topic")
+    return {"category_id": general.id, "thread_id": thread.id, "idea_id": idea.id,
+            "post_id": post.id, "report_id": report.id}
 
 
 def _invitation_token(send_invitations) -> str:

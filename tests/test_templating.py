@@ -23,7 +23,8 @@ def test_staff_see_their_groups_and_admins_also_the_admin_group(client, make_use
     menu = _wide_menu(_html(client, "/dashboard"))
     assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content"]
     assert re.findall(r'">([^<]+)</a>', menu) == ["Dashboard", "Accounts", "Import",
-                                                  "Programs", "Offers", "Testimonials", "Widgets"]
+                                                  "Programs", "Offers", "Forum", "Testimonials",
+                                                  "Widgets"]
 
     client.post("/logout")
     login(make_user("admin"))
@@ -37,7 +38,7 @@ def test_promoters_get_a_flat_menu_without_staff_pages(client, make_promoter, lo
     login(make_promoter())
     menu = _wide_menu(_html(client, "/portal"))
     assert "<summary>" not in menu
-    assert re.findall(r'">([^<]+)</a>', menu) == ["Home", "Programs", "Offers",
+    assert re.findall(r'">([^<]+)</a>', menu) == ["Home", "Programs", "Offers", "Forum",
                                                   "Testimonials"]
 
 

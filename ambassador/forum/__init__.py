@@ -1,0 +1,1 @@
+"""The forum: categories, threads, posts, ideas, moderation, search, digest."""
