@@ -42,16 +42,21 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 CREATE FUNCTION forum_search_posts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO forum_search AS s (post_id, language, document)
-    SELECT p.id, p.language,
-           forum_search_document(p.language, CASE WHEN p.is_first THEN t.title END, p.body)
-    FROM new_rows p JOIN forum_threads t ON t.id = p.thread_id
-    WHERE TG_OP = 'INSERT' OR EXISTS (
-        SELECT 1 FROM old_rows o WHERE o.id = p.id AND (o.body IS DISTINCT FROM p.body
-            OR o.language IS DISTINCT FROM p.language OR o.is_first <> p.is_first))
-    ORDER BY p.id
-    ON CONFLICT (post_id) DO UPDATE SET language = EXCLUDED.language,
-                                        document = EXCLUDED.document;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO forum_search (post_id, language, document)
+        SELECT p.id, p.language,
+               forum_search_document(p.language, CASE WHEN p.is_first THEN t.title END, p.body)
+        FROM new_rows p JOIN forum_threads t ON t.id = p.thread_id
+        ORDER BY p.id;
+    ELSE
+        UPDATE forum_search AS s
+        SET language = p.language,
+            document = forum_search_document(p.language, CASE WHEN p.is_first THEN t.title END,
+                                             p.body)
+        FROM new_rows p JOIN old_rows o ON o.id = p.id JOIN forum_threads t ON t.id = p.thread_id
+        WHERE s.post_id = p.id AND (o.body IS DISTINCT FROM p.body
+              OR o.language IS DISTINCT FROM p.language OR o.is_first <> p.is_first);
+    END IF;
     RETURN NULL;
 END $$;
 CREATE FUNCTION forum_search_titles() RETURNS trigger LANGUAGE plpgsql AS $$
