@@ -80,6 +80,7 @@ def register_request_rules(app: Flask) -> None:
 
 def register_jobs(app: Flask) -> None:
     """The task queue, with the jobs each feature declares in its tasks.py."""
+    import ambassador.forum.tasks  # noqa: F401
     import ambassador.imports.tasks  # noqa: F401
     import ambassador.mail.tasks  # noqa: F401
     import ambassador.portal.tasks  # noqa: F401
