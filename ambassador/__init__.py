@@ -129,8 +129,8 @@ def register_cli(app: Flask) -> None:
     from ambassador.programs.cli import programs_cli
 
     nps_cli.add_command(import_command, "import")
-    for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, programs_cli, forum_cli,
-                  demo_cli, worker_command):
+    for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, programs_cli,
+                  forum_cli, demo_cli, worker_command):
         app.cli.add_command(group)
 
 

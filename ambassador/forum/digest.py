@@ -9,14 +9,15 @@ conditional UPDATE whose row count decides.
 
 from datetime import timedelta
 
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select, update
 
 from ambassador.auth.models import User
 from ambassador.extensions import db
 from ambassador.forum.models import Member, Notification, Post, Thread
-from ambassador.forum.services import LANGUAGES, member, visible_threads
+from ambassador.forum.services import member, visible_threads
+from ambassador.i18n import in_language, recipient_language
 from ambassador.mail.services import queue_mail
 from ambassador.sanitize import plain_text
 from ambassador.urls import absolute_url
@@ -26,11 +27,6 @@ from ambassador.utils import utcnow
 INTERVAL = timedelta(hours=23)
 MAX_ITEMS = 20  # lines in one digest; the rest is "and N more"
 EXCERPT = 160
-
-
-def _language(user: User) -> str:
-    code = ((user.customer.language if user.customer else None) or "en")[:2].lower()
-    return code if code in LANGUAGES else "en"
 
 
 def _within_contact_budget(user: User) -> bool:
@@ -88,8 +84,7 @@ def send_digest(user: User, now) -> bool:
         db.session.execute(update(Member).where(Member.user_id == user.id)
                            .values(last_digest_at=previous))
         return False
-    lang = _language(user)
-    with force_locale(lang):
+    with in_language(recipient_language(user)) as lang:
         lines = [{
             "reason": _("%(name)s quoted you in “%(title)s”", name=_author(post),
                         title=thread.title) if note.reason == "quote" else
@@ -99,7 +94,7 @@ def send_digest(user: User, now) -> bool:
         } for note, post, thread in items[:MAX_ITEMS]]
         subject = ngettext("%(num)d new reply for you in the forum",
                            "%(num)d new replies for you in the forum", len(items))
-        queue_mail(user.email, "forum_digest", subject, lang=lang, name=user.display_name,
+        queue_mail(user.email, "forum_digest", subject, locale=lang, name=user.display_name,
                    lines=lines, more=max(0, len(items) - MAX_ITEMS),
                    settings_link=absolute_url("forum.settings"))
     return True

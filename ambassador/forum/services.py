@@ -7,7 +7,6 @@ community, not a perk (disabled accounts cannot log in at all).
 
 from datetime import timedelta
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 
@@ -24,6 +23,7 @@ from ambassador.forum.models import (
     Visit,
     Vote,
 )
+from ambassador.i18n import current_language, supported
 from ambassador.sanitize import ALLOWLIST_VERSION, render_markdown
 from ambassador.text import ascii_int
 from ambassador.utils import NotFound, ServiceError, utcnow
@@ -135,12 +135,9 @@ def clean_body(body: str | None) -> str:
 
 def post_language(user) -> str:
     """The language a post is written in (for search): the author's, else the page's."""
+    chosen = supported(getattr(user, "language", None))
     customer = getattr(user, "customer", None)
-    for candidate in ((getattr(customer, "language", None) or ""), str(get_locale() or "")):
-        code = candidate[:2].lower()
-        if code in LANGUAGES:
-            return code
-    return "en"
+    return chosen or supported(getattr(customer, "language", None)) or current_language()
 
 
 def render(post: Post) -> None:
