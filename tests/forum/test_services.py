@@ -206,3 +206,19 @@ def test_hidden_threads_are_only_for_the_team(make_thread, make_promoter, make_u
     with pytest.raises(NotFound):
         services.get_thread(make_promoter(), thread.id)
     assert services.get_thread(make_user("marketer"), thread.id).id == thread.id
+
+
+def test_joining_a_program_opens_its_private_room(make_category, make_promoter, make_user):
+    from ambassador.programs.enrollment import join
+    from ambassador.programs.services import ProgramFields, create_program
+
+    program = create_program(ProgramFields(title="Beta of the new app", kind="early_access",
+                                           status="open", seats=1))
+    room = make_category("Beta room", program_id=program.id)
+    first, second = make_promoter(), make_promoter()
+    assert [row.category.id for row in pages.categories(first)] == []
+    join(program.id, first)
+    join(program.id, second, waitlist=True)  # the one seat is taken: waiting list
+    db.session.commit()
+    assert [row.category.id for row in pages.categories(first)] == [room.id]
+    assert [row.category.id for row in pages.categories(second)] == []
