@@ -13,7 +13,7 @@ batch migrations that recreate forum_posts or forum_threads: they drop these
 triggers, so re-create them (see _SQLITE).
 
 Revision ID: a7c3e1f0b2d4
-Revises: 562dd309d8bd
+Revises: c3b44da5cb63
 Create Date: 2026-12-01 07:38:16.201787
 
 """
@@ -25,7 +25,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e1f0b2d4'
-down_revision = '562dd309d8bd'
+down_revision = 'c3b44da5cb63'
 branch_labels = None
 depends_on = None
 
