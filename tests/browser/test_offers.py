@@ -16,7 +16,7 @@ def test_a_promoter_claims_an_offer_and_keeps_the_same_code(page, live_server, l
     from playwright.sync_api import expect
 
     record_responses([{"email": "sukru@example.com.tr", "score": 10, "name": "Şükrü Yılmaz",
-                       "language": "tr"}], "import")
+                       "language": "en"}], "import")
     db.session.commit()
     customer_id = db.session.scalar(db.text("SELECT id FROM customers"))
     accounts.create_user("sukru@example.com.tr", "promoter", "Şükrü Yılmaz",
