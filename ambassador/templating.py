@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
+
+from ambassador.sanitize import render_markdown
 
 # Staff menu: group key -> (group label, [(endpoint, label), ...]), in menu order.
 STAFF_NAV: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -112,6 +115,12 @@ def current_entry(endpoints: list[str]) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
+def markdown(text: str | None) -> Markup:
+    """`{{ text|markdown }}`: a person's Markdown as HTML, through the one sanitiser."""
+    return Markup(render_markdown(text))
+
+
 def register(app: Flask) -> None:
-    """Add the navigation globals to the Jinja environment."""
+    """Add the navigation globals and the `markdown` filter to the Jinja environment."""
+    app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.globals["navigation"] = navigation

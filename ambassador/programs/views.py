@@ -13,7 +13,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from ambassador.auth.access import any_user
@@ -32,7 +31,6 @@ from ambassador.programs.enrollment import (
 from ambassador.programs.ics import event_calendar
 from ambassador.programs.notices import event_when
 from ambassador.programs.rules import NotAllowed, enrollment_of, is_joinable
-from ambassador.sanitize import render_markdown
 from ambassador.urls import absolute_url
 from ambassador.utils import ServiceError, utcnow
 
@@ -55,12 +53,6 @@ def _register(state) -> None:
     register_home_section(state.app, "programs", "programs/_home_section.html",
                           _home_section, order=10)
     state.app.jinja_env.filters["event_when"] = event_when
-    state.app.jinja_env.filters["markdown"] = _markdown
-
-
-def _markdown(text: str | None) -> Markup:
-    """Markdown as safe HTML for templates (sanitised by the one shared function)."""
-    return Markup(render_markdown(text))
 
 
 @bp.route("")
