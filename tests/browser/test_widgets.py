@@ -52,6 +52,7 @@ class HostSite:
 
     def close(self):
         self.server.shutdown()
+        self.server.server_close()  # the listening socket too, or it leaks until gc
 
 
 @pytest.fixture
