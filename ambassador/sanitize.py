@@ -81,7 +81,10 @@ def render_markdown(text: str | None) -> str:
 
 def plain_text(text: str | None, limit: int | None = None) -> str:
     """The words of some Markdown without any markup (for excerpts and mail previews)."""
-    words = " ".join(bleach.clean(render_markdown(text), tags=set(), strip=True).split())
+    html = render_markdown(text)
+    # List items would otherwise run into each other and into the sentence before them.
+    html = html.replace("<li>", "<li> · ")
+    words = " ".join(bleach.clean(html, tags=set(), strip=True).split())
     if limit is not None and len(words) > limit:
         words = words[: max(0, limit - 1)].rstrip() + "…"
     return words

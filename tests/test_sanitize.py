@@ -78,6 +78,7 @@ def test_empty_and_plain_text():
     assert render_markdown("") == render_markdown(None) == ""
     assert plain_text("# Hello *world* [link](https://a.test)") == "Hello world link"
     assert plain_text("a " * 50, limit=10) == "a a a a a…"
+    assert plain_text("Two things:\n\n- a code\n- a session") == "Two things: · a code · a session"
 
 
 def test_the_allowlist_has_a_version_for_stored_html():
