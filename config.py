@@ -76,6 +76,13 @@ class Config:
     JOBS_NAME = os.environ.get("JOBS_NAME", "ambassador")
     JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH", str(INSTANCE / "jobs.db"))
     JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE", "").lower() in ("1", "true", "yes", "on")
+    # The contact budget of every non-transactional mail (check-ins, testimonial requests,
+    # program messages, digests): at most one per person every CONTACT_MIN_DAYS days and
+    # CONTACT_QUARTER_CAP per calendar quarter; what it holds back waits for a later run.
+    CONTACT_MIN_DAYS = int(os.environ.get("CONTACT_MIN_DAYS", "7"))
+    CONTACT_QUARTER_CAP = int(os.environ.get("CONTACT_QUARTER_CAP", "4"))
+    # The company the check-in mail asks about ("How likely are you to recommend …?").
+    COMPANY_NAME = os.environ.get("COMPANY_NAME", "our company")
     # Uploads waiting between the preview and the import, per user (older ones make room).
     IMPORT_UPLOADS_PER_USER = int(os.environ.get("IMPORT_UPLOADS_PER_USER", "5"))
 

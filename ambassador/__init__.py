@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.auth.views import bp as auth_bp
     from ambassador.forum.views import bp as forum_bp
     from ambassador.imports.views import bp as imports_bp
+    from ambassador.mail.views import bp as unsubscribe_bp
     from ambassador.nps.views import bp as nps_bp
     from ambassador.offers.views import bp as offers_bp
     from ambassador.portal.views import bp as portal_bp
@@ -110,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, programs_bp,
                manage_programs_bp, testimonials_bp, testimonials_admin_bp, offers_bp,
-               widgets_bp, widget_public_bp, forum_bp):
+               widgets_bp, widget_public_bp, forum_bp, unsubscribe_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)

@@ -14,7 +14,7 @@ from ambassador.forum.models import (
     Vote,
 )
 from ambassador.imports.models import ImportMapping, ImportRun, ImportUpload
-from ambassador.mail.models import OutboxMessage
+from ambassador.mail.models import ContactBudget, OutboxMessage, Unsubscribe
 from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
 from ambassador.offers.models import Offer, OfferCode, Redemption
 from ambassador.portal.models import Invitation, PortalVisit
@@ -37,13 +37,13 @@ from ambassador.testimonials.models import (
 from ambassador.widgets.models import Widget
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Category", "Customer", "Enrollment", "FeedbackAnswer",
-    "FeedbackQuestion", "ImportMapping", "ImportRun", "ImportUpload", "Invitation", "Member",
-    "Notification", "Offer", "OfferCode", "OutboxMessage", "PasswordToken", "PortalVisit", "Post",
-    "Program", "ProgramCover", "QuarterScore", "QuarterTally", "Reaction", "Redemption", "Report",
-    "Response", "ReviewSite", "Testimonial", "TestimonialConsent", "TestimonialEdit",
-    "TestimonialPhoto", "TestimonialRequest", "TestimonialTag", "Thread", "User", "Visit", "Vote",
-    "Widget",
+    "ApiToken", "AuditEntry", "Category", "ContactBudget", "Customer", "Enrollment",
+    "FeedbackAnswer", "FeedbackQuestion", "ImportMapping", "ImportRun", "ImportUpload",
+    "Invitation", "Member", "Notification", "Offer", "OfferCode", "OutboxMessage", "PasswordToken",
+    "PortalVisit", "Post", "Program", "ProgramCover", "QuarterScore", "QuarterTally", "Reaction",
+    "Redemption", "Report", "Response", "ReviewSite", "Testimonial", "TestimonialConsent",
+    "TestimonialEdit", "TestimonialPhoto", "TestimonialRequest", "TestimonialTag", "Thread",
+    "Unsubscribe", "User", "Visit", "Vote", "Widget",
 ]
 
 # Tables the migrations build by hand and no model describes: the forum's search index

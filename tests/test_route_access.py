@@ -137,6 +137,13 @@ ACCESS = {
     "forum.moderation.idea_status": {"POST": (LOGIN, 403, 403, 400, 400)},
     "forum.moderation.hide_post": {"POST": (LOGIN, 403, 403, 303, 303)},
     "forum.moderation.resolve_report": {"POST": (LOGIN, 403, 403, 400, 400)},
+    # unsubscribing from every non-transactional mail (a signed link, no login)
+    "unsubscribe.page": {"GET": (200, 200, 200, 200, 200),
+                         "args": {"token": "unsubscribe_token"}},
+    "unsubscribe.one_click": {"POST": (303, 303, 303, 303, 303),
+                              "args": {"token": "unsubscribe_token"}},
+    "unsubscribe.undo": {"POST": (303, 303, 303, 303, 303),
+                         "args": {"token": "unsubscribe_token"}},
     # admin pages
     "auth.users": {"GET": (LOGIN, 403, 403, 403, 200)},
     "auth.invite_user": {"POST": (LOGIN, 403, 403, 403, 400)},
@@ -242,6 +249,8 @@ def route_values(visitors, make_response, make_user):
     values["offer_id"] = _offer(marketer).id
     values.update(_widget_values())
     values.update(_forum_values(visitors))
+    from ambassador.mail.unsubscribe import unsubscribe_token
+    values["unsubscribe_token"] = unsubscribe_token("invited@example.com")
     db.session.commit()
     return values
 

@@ -18,7 +18,8 @@ from ambassador.extensions import db
 from ambassador.forum.models import Member, Notification, Post, Thread
 from ambassador.forum.services import member, visible_threads
 from ambassador.i18n import in_language, recipient_language
-from ambassador.mail.services import queue_mail
+from ambassador.mail.budget import claim_contact, may_contact
+from ambassador.mail.unsubscribe import queue_bulk_mail
 from ambassador.sanitize import plain_text
 from ambassador.urls import absolute_url
 from ambassador.utils import utcnow
@@ -29,9 +30,9 @@ MAX_ITEMS = 20  # lines in one digest; the rest is "and N more"
 EXCERPT = 160
 
 
-def _within_contact_budget(user: User) -> bool:
-    """Hook for the contact budget (mail/): until it exists every digest is within it."""
-    return True
+def _within_contact_budget(user: User, now) -> bool:
+    """Whether the contact budget lets a digest reach this person now (reads only)."""
+    return may_contact(user.email, now)
 
 
 def _claim(user_id: int, now):
@@ -71,12 +72,16 @@ def pending_user_ids(now) -> list[int]:
 
 def send_digest(user: User, now) -> bool:
     """Queue this person's digest if one is due; True when a mail was queued."""
-    if not _within_contact_budget(user):
-        return False
+    if not _within_contact_budget(user, now):
+        return False  # the notifications wait for a run the budget allows
     claimed, previous = _claim(user.id, now)
     if not claimed:
         return False
     items = _items(user)
+    if items and not claim_contact(user.email, "forum_digest", now):
+        db.session.execute(update(Member).where(Member.user_id == user.id)
+                           .values(last_digest_at=previous))
+        return False
     db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.mailed_at.is_(None),
         Notification.created_at <= now).values(mailed_at=now))
@@ -94,9 +99,10 @@ def send_digest(user: User, now) -> bool:
         } for note, post, thread in items[:MAX_ITEMS]]
         subject = ngettext("%(num)d new reply for you in the forum",
                            "%(num)d new replies for you in the forum", len(items))
-        queue_mail(user.email, "forum_digest", subject, locale=lang, name=user.display_name,
-                   lines=lines, more=max(0, len(items) - MAX_ITEMS),
-                   settings_link=absolute_url("forum.settings"))
+        queue_bulk_mail(user.email, "forum_digest", subject, locale=lang,
+                        name=user.display_name, lines=lines,
+                        more=max(0, len(items) - MAX_ITEMS),
+                        settings_link=absolute_url("forum.settings"))
     return True
 
 

@@ -1,5 +1,6 @@
 """Delivery backends chosen by MAIL_URL: smtp(s)://, file:///dir, memory://, or the dev default."""
 
+import json
 import re
 import smtplib
 import ssl
@@ -56,6 +57,8 @@ def build_message(msg, sender: str) -> EmailMessage:
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = f"<outbox-{msg.id}.{created:%Y%m%d%H%M%S}@{from_.domain}>"
     email["Auto-Submitted"] = "auto-generated"
+    for name, value in json.loads(getattr(msg, "headers", None) or "{}").items():
+        email[name] = value  # List-Unsubscribe and List-Unsubscribe-Post (RFC 8058)
     email.set_content(msg.body_text)
     email.add_alternative(msg.body_html, subtype="html")
     return email

@@ -1,4 +1,4 @@
-"""Queued mail."""
+"""Queued mail, the contact budget and unsubscribes."""
 
 from datetime import datetime
 
@@ -30,3 +30,32 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Extra headers as JSON ({"List-Unsubscribe": "<…>", …}); NULL for none.
+    headers: Mapped[str | None] = mapped_column(Text)
+
+
+class ContactBudget(db.Model):
+    """One person's use of the contact budget for non-transactional mail (by address).
+
+    Claimed with one conditional UPDATE (`mail/budget.py`), so two features or two
+    machines mailing the same person at the same moment cannot both pass.
+    """
+
+    __tablename__ = "contact_budgets"
+
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL), primary_key=True)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_kind: Mapped[str] = mapped_column(String(40), default="")
+    quarter: Mapped[str] = mapped_column(String(7), default="")  # 2026-Q4
+    quarter_count: Mapped[int] = mapped_column(default=0)
+
+
+class Unsubscribe(db.Model):
+    """A person who asked for no more non-transactional mail (unsubscribed_at set)."""
+
+    __tablename__ = "unsubscribes"
+
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL), primary_key=True)
+    # NULL once the person undid it themselves (staff cannot re-subscribe anyone).
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,7 @@
 """Writing mail to the outbox, in the caller's transaction."""
 
+import json
+
 from flask import current_app, render_template
 
 from ambassador.extensions import db
@@ -10,14 +12,16 @@ QUEUED_FLAG = "outbox_queued"  # in session.info: this transaction queued mail
 
 
 def queue_mail(to: str, template: str, subject: str, *, locale: str | None,
-               **context) -> OutboxMessage:
+               headers: dict[str, str] | None = None, **context) -> OutboxMessage:
     """Render templates/email/<template>.txt and .html and add the message to the outbox.
 
     `locale` is the recipient's language (`i18n.recipient_language(user, customer)`),
     never the language of whoever triggered the mail; the subject may be a lazy string
     (`lazy_gettext`), translated here. The message is flushed, never committed: it
     commits or rolls back with the change that caused it, so no mail is lost and none
-    is sent for a change that did not happen.
+    is sent for a change that did not happen. `headers` are extra mail headers
+    (List-Unsubscribe…); non-transactional mail goes through `unsubscribe.queue_bulk_mail`,
+    which adds them and the unsubscribe link (`unsubscribe_link` in the context).
     """
     to = (to or "").strip()
     if "@" not in to or any(c.isspace() for c in to):
@@ -29,14 +33,30 @@ def queue_mail(to: str, template: str, subject: str, *, locale: str | None,
         context.setdefault("subject", subject)
         context.setdefault("base_url", current_app.config["BASE_URL"])
         context.setdefault("lang", lang)
+        text = render_template(f"email/{template}.txt", **context)
+        if context.get("unsubscribe_link"):
+            text = text.rstrip("\n") + "\n\n" + render_template("email/_unsubscribe.txt",
+                                                                  **context)
         message = OutboxMessage(
             to_addr=to,
             subject=subject,
-            body_text=render_template(f"email/{template}.txt", **context),
+            body_text=text,
             body_html=render_template(f"email/{template}.html", **context),
             kind=template[:40],
+            headers=json.dumps(_clean_headers(headers)) if headers else None,
         )
     db.session.add(message)
     db.session.flush()
     db.session.info[QUEUED_FLAG] = True
     return message
+
+
+def _clean_headers(headers: dict[str, str]) -> dict[str, str]:
+    """Header names and values as one line each: no header injection from a value."""
+    clean = {}
+    for name, value in headers.items():
+        name = str(name).strip()
+        if not name or not all(33 <= ord(c) <= 126 and c != ":" for c in name):
+            raise ValueError(f"not a header name: {name[:40]!r}")
+        clean[name] = " ".join(str(value).split())
+    return clean

@@ -3,7 +3,9 @@
 from collections.abc import Callable
 
 from ambassador.i18n import in_language, recipient_language
+from ambassador.mail.budget import claim_contact
 from ambassador.mail.services import queue_mail
+from ambassador.mail.unsubscribe import queue_bulk_mail
 
 
 def queue_in_language(user, template: str, subject: Callable[[], str], **context):
@@ -16,3 +18,17 @@ def queue_in_language(user, template: str, subject: Callable[[], str], **context
         title = subject()
     return queue_mail(user.email, template, title, locale=language, user=user,
                       name=user.display_name, **context)
+
+
+def queue_bulk_in_language(user, template: str, subject: Callable[[], str], now=None,
+                           **context) -> bool:
+    """Queue a non-transactional mail within the person's contact budget, with its
+    unsubscribe link; False (nothing queued) when the budget holds it back."""
+    if not claim_contact(user.email, template, now):
+        return False
+    language = recipient_language(user)
+    with in_language(language):
+        title = subject()
+    queue_bulk_mail(user.email, template, title, locale=language, user=user,
+                    name=user.display_name, **context)
+    return True

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ambassador.audit.services import record_action
@@ -145,10 +146,11 @@ def message(program_id: int):
     if not form.validate_on_submit():
         return _detail(program, message_form=form, status=400)
     try:
-        sent = message_enrollees(program, form.subject.data, form.body.data,
-                                 include_waiting=form.include_waiting.data)
+        sent, held_back = message_enrollees(program, form.subject.data, form.body.data,
+                                            include_waiting=form.include_waiting.data)
         record_action(current_user, "program.messaged", program,
-                      after={"subject": form.subject.data, "recipients": sent})
+                      after={"subject": form.subject.data, "recipients": sent,
+                             "held_back": held_back})
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -156,6 +158,11 @@ def message(program_id: int):
         return _detail(program, message_form=form, status=exc.status_code)
     flash(_("Your message is on its way to %(n)d people, each in their language.", n=sent),
           "success")
+    if held_back:
+        flash(ngettext("%(num)d person was not written to: they unsubscribed, or had a mail "
+                       "from us in the last few days.",
+                       "%(num)d people were not written to: they unsubscribed, or had a mail "
+                       "from us in the last few days.", held_back), "info")
     return _to_detail(program.id)
 
 

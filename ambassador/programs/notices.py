@@ -7,6 +7,7 @@ once, never reminds anyone twice.
 """
 
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_time
@@ -16,7 +17,7 @@ from sqlalchemy import select, update
 
 from ambassador.extensions import db
 from ambassador.programs.enrollment import enrolled_people
-from ambassador.programs.mailing import queue_in_language
+from ambassador.programs.mailing import queue_bulk_in_language
 from ambassador.programs.models import Enrollment, Program
 from ambassador.programs.rules import ProgramError
 from ambassador.urls import absolute_url
@@ -75,25 +76,38 @@ def remind_due(now: datetime | None = None) -> int:
             if not claimed:
                 continue
             enrollment = db.session.get(Enrollment, enrollment_id)
-            _queue_reminder(program, enrollment.user)
+            if not _queue_reminder(program, enrollment.user, now):
+                # Held back by the contact budget: unclaimed, so a later run tries again.
+                db.session.execute(
+                    update(Enrollment).where(Enrollment.id == enrollment_id)
+                    .values(reminded_at=None).execution_options(synchronize_session=False))
+                continue
             reminded += 1
     return reminded
 
 
-def _queue_reminder(program: Program, user) -> None:
+def _queue_reminder(program: Program, user, now) -> bool:
     def subject():
         return _("Tomorrow: %(title)s", title=program.title)
 
-    queue_in_language(
-        user, "program_reminder", subject, program=program,
+    return queue_bulk_in_language(
+        user, "program_reminder", subject, now, program=program,
         when=lambda: event_when(program),
         link=absolute_url("programs.show", program_id=program.id),
         ics_link=absolute_url("programs.calendar", program_id=program.id))
 
 
+class MessageResult(NamedTuple):
+    """How many people a message was queued for, and how many the budget held back."""
+
+    sent: int
+    held_back: int
+
+
 def message_enrollees(program: Program, subject: str, body: str,
-                      include_waiting: bool = False) -> int:
-    """Queue a marketer's message to everyone enrolled (and waiting); return how many."""
+                      include_waiting: bool = False) -> MessageResult:
+    """Queue a marketer's message to everyone enrolled (and waiting) within their contact
+    budget; unsubscribed people and those mailed in the last days are held back."""
     subject = " ".join((subject or "").split())
     body = (body or "").strip()
     if not subject:
@@ -108,7 +122,8 @@ def message_enrollees(program: Program, subject: str, body: str,
     if not people:
         raise ProgramError(_("Nobody is enrolled yet: there is no one to write to."))
     link = absolute_url("programs.show", program_id=program.id)
+    sent = 0
     for enrollment in people:
-        queue_in_language(enrollment.user, "program_message", lambda: subject,
-                          program=program, body=body, link=link)
-    return len(people)
+        sent += queue_bulk_in_language(enrollment.user, "program_message", lambda: subject,
+                                       program=program, body=body, link=link)
+    return MessageResult(sent, len(people) - sent)

@@ -9,14 +9,15 @@ same link shows that testimonial to its author.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from ambassador.auth.models import User
 from ambassador.extensions import db
-from ambassador.mail.services import queue_mail
+from ambassador.mail.budget import claim_contact, is_unsubscribed, next_contact_at
+from ambassador.mail.unsubscribe import queue_bulk_mail
 from ambassador.nps.models import Customer, Response
 from ambassador.testimonials import services
 from ambassador.testimonials.models import BODY_MAX, Testimonial, TestimonialRequest
@@ -112,6 +113,7 @@ def request_testimonial(customer_id: int, requested_by=None, response_id: int | 
         response = db.session.get(Response, response_id)
         if response is None or response.customer_id != customer.id:
             raise NotFound(_("This answer does not exist."))
+    _claim_budget(customer, now)
     prefill = ((response.comment or "").strip() if response else "")[:BODY_MAX]
     raw = new_token()
     request = TestimonialRequest(
@@ -138,14 +140,31 @@ def request_by_email(email: str, requested_by=None, now=None) -> TestimonialRequ
                                comment.id if comment is not None else None, now)
 
 
+def _claim_budget(customer: Customer, now) -> None:
+    """Take the request's place in the person's contact budget, or say when it is free."""
+    if is_unsubscribed(customer.email):
+        raise services.TestimonialError(
+            _("%(who)s has unsubscribed from our mail: we cannot ask them.",
+              who=customer.display_name))
+    if not claim_contact(customer.email, "testimonial_request", now):
+        free = next_contact_at(customer.email, now)
+        if free is not None:
+            raise services.TestimonialError(
+                _("%(who)s has received a mail from us in the last few days: ask again "
+                  "from %(date)s.", who=customer.display_name, date=format_date(free)))
+        raise services.TestimonialError(
+            _("%(who)s has received as many mails from us this quarter as we send anyone: "
+              "ask again next quarter.", who=customer.display_name))
+
+
 def _mail(customer: Customer, request: TestimonialRequest, raw: str) -> None:
     name = (customer.name or "").split()[0] if (customer.name or "").split() else ""
     language = services.mail_language(customer)
     with force_locale(language):
         subject = _("May we quote you?")
-        queue_mail(customer.email, "testimonial_request", subject, locale=language, name=name,
-                   comment=request.prefill, link=absolute_url("testimonials.quote", token=raw),
-                   days=REQUEST_DAYS)
+        queue_bulk_mail(customer.email, "testimonial_request", subject, locale=language,
+                        name=name, comment=request.prefill,
+                        link=absolute_url("testimonials.quote", token=raw), days=REQUEST_DAYS)
 
 
 def find_request(raw: str) -> TestimonialRequest:

@@ -35,7 +35,8 @@ def test_a_reply_is_mailed_once_in_a_digest(make_thread, make_promoter, outbox):
     assert db.session.scalars(select(Notification)).one().mailed_at is not None
 
 
-def test_at_most_one_digest_a_day(make_thread, make_promoter, outbox):
+def test_at_most_one_digest_a_day(app, make_thread, make_promoter, outbox, monkeypatch):
+    monkeypatch.setitem(app.config, "CONTACT_MIN_DAYS", 0)  # the digest's own rhythm alone
     starter, replier, thread = _conversation(make_thread, make_promoter)
     now = utcnow()
     assert send_digests(now) == 1
@@ -44,6 +45,26 @@ def test_at_most_one_digest_a_day(make_thread, make_promoter, outbox):
     assert send_digests(now + timedelta(hours=5)) == 0
     assert send_digests(now + timedelta(hours=23)) == 1
     assert len(outbox(starter.email)) == 2
+
+
+def test_the_contact_budget_holds_a_digest_back_until_it_allows(make_thread, make_promoter,
+                                                                outbox):
+    starter, replier, thread = _conversation(make_thread, make_promoter)
+    now = utcnow()
+    assert send_digests(now) == 1
+    services.reply(replier, thread, "And another thought")
+    db.session.commit()
+    assert send_digests(now + timedelta(days=2)) == 0  # one mail a week at most
+    assert send_digests(now + timedelta(days=7)) == 1  # the reply waited, it was not dropped
+    assert "And another thought" in outbox(starter.email)[-1].body_text
+
+
+def test_a_digest_carries_the_unsubscribe_link_and_headers(make_thread, make_promoter, outbox):
+    starter, _replier, _thread = _conversation(make_thread, make_promoter)
+    send_digests()
+    [mail] = outbox(starter.email)
+    assert "/unsubscribe/" in mail.body_text and "/unsubscribe/" in mail.body_html
+    assert "List-Unsubscribe=One-Click" in mail.headers
 
 
 def test_a_quote_is_announced_as_a_quote(make_thread, make_promoter, outbox):
