@@ -6,7 +6,7 @@ reader presses "Unsubscribe" (`List-Unsubscribe=One-Click`). The signed token is
 only authority, and all it can do is stop mail; the GET never changes anything.
 """
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ambassador.extensions import csrf, db
@@ -27,8 +27,9 @@ def _public(view):
 def _person(token: str) -> tuple[str, str]:
     found = read_token(token)
     if found is None:
-        abort(404, _("This unsubscribe link is not valid. Copy the whole address from the "
-                     "mail, or reply to the mail and we will take you off the list."))
+        message = _("This unsubscribe link is not valid. Copy the whole address from the "
+                    "mail, or reply to the mail and we will take you off the list.")
+        abort(make_response(render_template("mail/link_invalid.html", message=message), 404))
     prefer(found[1])
     return found
 

@@ -13,8 +13,8 @@ from ambassador.mail.budget import (
     quarter_label,
 )
 from ambassador.mail.unsubscribe import undo_unsubscribe, unsubscribe
-from ambassador.testimonials.requests import request_testimonial
 from ambassador.testimonials import services as testimonials
+from ambassador.testimonials.requests import request_testimonial
 from tests.conftest import utc
 
 NOW = utc(2026, 11, 10, 9, 0)

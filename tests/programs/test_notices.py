@@ -77,3 +77,37 @@ def test_the_worker_sends_the_reminders_every_hour(app, make_program, make_promo
     monkeypatch.setattr(notices, "utcnow", lambda: datetime(2027, 3, 30, 8, 0, tzinfo=UTC))
     assert tasks.remind_events() == 1
     assert tasks.remind_events() == 0
+
+
+def test_a_reminder_the_budget_holds_back_waits_and_unsubscribed_get_none(make_program,
+                                                                          make_promoter, outbox):
+    from ambassador.mail.budget import claim_contact
+    from ambassador.mail.unsubscribe import unsubscribe
+
+    program = _event(make_program)
+    busy, gone = make_promoter(email="busy@example.com"), make_promoter(email="gone@example.com")
+    for user in (busy, gone):
+        join(program.id, user, now=datetime(2027, 3, 1, tzinfo=UTC))
+    claim_contact(busy.email, "checkin", datetime(2027, 3, 23, 8, 0, tzinfo=UTC))
+    unsubscribe(gone.email)
+    db.session.commit()
+    assert remind_due(datetime(2027, 3, 30, 7, 0, tzinfo=UTC)) == 0  # mailed 6 days 23 h ago
+    assert remind_due(datetime(2027, 3, 30, 8, 0, tzinfo=UTC)) == 1  # a week: it waited
+    [mail] = outbox()
+    assert mail.to_addr == busy.email and "/unsubscribe/" in mail.body_text
+
+
+def test_a_message_to_enrollees_skips_whom_the_budget_holds_back(make_program, make_promoter,
+                                                                  outbox):
+    from ambassador.mail.unsubscribe import unsubscribe
+    from ambassador.programs.notices import message_enrollees
+
+    program = make_program()
+    people = [make_promoter() for _ in range(3)]
+    for user in people:
+        join(program.id, user)
+    unsubscribe(people[0].email)
+    db.session.commit()
+    assert message_enrollees(program, "News", "A new build") == (2, 1)
+    assert message_enrollees(program, "News again", "Another build") == (0, 3)  # same week
+    assert sorted(m.to_addr for m in outbox()) == sorted(u.email for u in people[1:])
