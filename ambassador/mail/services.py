@@ -3,10 +3,12 @@
 import json
 
 from flask import current_app, render_template
+from sqlalchemy import insert
 
 from ambassador.extensions import db
 from ambassador.i18n import in_language
 from ambassador.mail.models import OutboxMessage
+from ambassador.utils import utcnow
 
 QUEUED_FLAG = "outbox_queued"  # in session.info: this transaction queued mail
 
@@ -23,6 +25,17 @@ def queue_mail(to: str, template: str, subject: str, *, locale: str | None,
     (List-Unsubscribe…); non-transactional mail goes through `unsubscribe.queue_bulk_mail`,
     which adds them and the unsubscribe link (`unsubscribe_link` in the context).
     """
+    message = OutboxMessage(**render_mail(to, template, subject, locale=locale,
+                                          headers=headers, **context))
+    db.session.add(message)
+    db.session.flush()
+    db.session.info[QUEUED_FLAG] = True
+    return message
+
+
+def render_mail(to: str, template: str, subject: str, *, locale: str | None,
+                headers: dict[str, str] | None = None, **context) -> dict:
+    """The outbox row of a mail as a dict (rendered, not stored): see `queue_mail`."""
     to = (to or "").strip()
     if "@" not in to or any(c.isspace() for c in to):
         raise ValueError(f"not an email address: {to[:80]!r}")
@@ -36,19 +49,26 @@ def queue_mail(to: str, template: str, subject: str, *, locale: str | None,
         text = render_template(f"email/{template}.txt", **context)
         if context.get("unsubscribe_link"):
             text = text.rstrip("\n") + "\n\n" + render_template("email/_unsubscribe.txt",
-                                                                  **context)
-        message = OutboxMessage(
-            to_addr=to,
-            subject=subject,
-            body_text=text,
-            body_html=render_template(f"email/{template}.html", **context),
-            kind=template[:40],
-            headers=json.dumps(_clean_headers(headers)) if headers else None,
-        )
-    db.session.add(message)
-    db.session.flush()
+                                                                **context)
+        html = render_template(f"email/{template}.html", **context)
+    return {"to_addr": to, "subject": subject, "body_text": text, "body_html": html,
+            "kind": template[:40],
+            "headers": json.dumps(_clean_headers(headers)) if headers else None}
+
+
+def queue_rendered(rows: list[dict]) -> int:
+    """Add many rendered mails (`render_mail`) to the outbox in one statement; flush only.
+
+    For rounds of thousands of messages, where one flush per message would dominate.
+    """
+    if not rows:
+        return 0
+    now = utcnow()
+    db.session.execute(insert(OutboxMessage), [
+        {"status": "queued", "attempts": 0, "created_at": now, "next_attempt_at": now, **row}
+        for row in rows])
     db.session.info[QUEUED_FLAG] = True
-    return message
+    return len(rows)
 
 
 def _clean_headers(headers: dict[str, str]) -> dict[str, str]:

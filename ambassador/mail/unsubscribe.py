@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from ambassador.extensions import db
 from ambassador.mail.budget import normalise
 from ambassador.mail.models import OutboxMessage, Unsubscribe
-from ambassador.mail.services import queue_mail
+from ambassador.mail.services import queue_mail, render_mail
 from ambassador.urls import absolute_url
 from ambassador.utils import utcnow
 
@@ -90,6 +90,15 @@ def queue_bulk_mail(to: str, template: str, subject, *, locale: str | None,
     context["unsubscribe_link"] = link
     return queue_mail(to, template, subject, locale=locale, headers=list_headers(link),
                       **context)
+
+
+def render_bulk_mail(to: str, template: str, subject, *, locale: str | None,
+                     **context) -> dict:
+    """`queue_bulk_mail` rendered but not stored, for `services.queue_rendered` in bulk."""
+    link = unsubscribe_url(to, locale)
+    context["unsubscribe_link"] = link
+    return render_mail(to, template, subject, locale=locale, headers=list_headers(link),
+                       **context)
 
 
 def headers_of(message: OutboxMessage) -> dict[str, str]:
