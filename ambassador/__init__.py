@@ -38,6 +38,7 @@ def create_app(config=None) -> Flask:
     register_request_rules(app)
     register_jobs(app)
     register_blueprints(app)
+    register_fast_paths(app)
     register_cli(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -115,6 +116,13 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)
+
+
+def register_fast_paths(app: Flask) -> None:
+    """Answers replayed in front of the app: fresh widget payloads and widget.js."""
+    from ambassador.widgets import replay
+
+    replay.install(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -74,7 +74,7 @@ def widget_json(key: str):
 @bp.route("/widget.js")
 @public
 def script():
-    body, etag = _script()
+    body, etag = script_and_etag()
     response = Response(body, mimetype="application/javascript")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=86400"
@@ -82,7 +82,7 @@ def script():
 
 
 @lru_cache(maxsize=1)
-def _script() -> tuple[bytes, str]:
+def script_and_etag() -> tuple[bytes, str]:
     """widget.js and its ETag, read once per process (it changes only with a release)."""
     body = SCRIPT.read_bytes()
     return body, hashlib.sha256(body).hexdigest()[:32]
@@ -137,8 +137,12 @@ def structured_data(widget, data: dict) -> dict | None:
 @public
 def snippet(key: str):
     """The same testimonials as plain HTML, for visitors without JavaScript and for search."""
-    widget, data = _page_context(key)
-    response = Response(render_template("widgets/snippet.html", widget=widget, data=data,
-                                        structured=structured_data(widget, data)))
+
+    def render() -> str:
+        widget, data = _page_context(key)
+        return render_template("widgets/snippet.html", widget=widget, data=data,
+                               structured=structured_data(widget, data))
+
+    response = Response(services.page(key, "snippet", render))
     response.headers["Cache-Control"] = CACHE
     return _cors(response)

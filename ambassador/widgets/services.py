@@ -58,6 +58,7 @@ class Served:
 
 
 _cache: dict[str, tuple[float, Served]] = {}
+_pages: dict[tuple[str, str], tuple[float, str]] = {}
 
 
 class WidgetError(ServiceError):
@@ -276,9 +277,9 @@ def served(key: str) -> Served | None:
     """The payload of an enabled widget, from this process's cache when fresh; None if unknown."""
     lifetime = current_app.config["WIDGET_CACHE_SECONDS"]
     now = time.monotonic()
-    hit = _cache.get(key)
-    if hit and hit[0] > now:
-        return hit[1]
+    hit = fresh(key, now)
+    if hit:
+        return hit
     widget = by_key(key)
     if widget is None:
         _cache.pop(key, None)
@@ -290,9 +291,38 @@ def served(key: str) -> Served | None:
     return result
 
 
+def fresh(key: str, now: float | None = None) -> Served | None:
+    """This process's cached payload of a widget while it is fresh, else None (no query)."""
+    hit = _cache.get(key)
+    if hit and hit[0] > (time.monotonic() if now is None else now):
+        return hit[1]
+    return None
+
+
+def page(key: str, name: str, render) -> str:
+    """A public page of a widget (`render()`), rendered once per WIDGET_CACHE_SECONDS."""
+    lifetime = current_app.config["WIDGET_CACHE_SECONDS"]
+    now = time.monotonic()
+    hit = _pages.get((key, name))
+    if hit and hit[0] > now:
+        return hit[1]
+    html = render()
+    if lifetime > 0:
+        _pages[(key, name)] = (now + lifetime, html)
+    return html
+
+
 def forget(key: str) -> None:
     """Drop this process's cached payload of a widget (the others expire within a minute)."""
     _cache.pop(key, None)
+    for cached in [k for k in _pages if k[0] == key]:
+        _pages.pop(cached, None)
+
+
+def forget_all() -> None:
+    """Drop every cached payload and page of this process."""
+    _cache.clear()
+    _pages.clear()
 
 
 def allowed_origin(widget_domains: list[str], origin: str | None) -> bool:

@@ -16,9 +16,9 @@ SETTINGS = {"name": "Home page", "enabled": True, "selection": "all", "tags": []
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    services._cache.clear()
+    services.forget_all()
     yield
-    services._cache.clear()
+    services.forget_all()
 
 
 @pytest.fixture
