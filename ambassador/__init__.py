@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from ambassador import security
     from ambassador.api.views import bp as api_bp
     from ambassador.auth.account_views import bp as account_bp
+    from ambassador.auth.audit_views import bp as audit_bp
     from ambassador.auth.views import bp as auth_bp
     from ambassador.forum.views import bp as forum_bp
     from ambassador.imports.views import bp as imports_bp
@@ -112,7 +113,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, programs_bp,
                manage_programs_bp, testimonials_bp, testimonials_admin_bp, offers_bp,
-               widgets_bp, widget_public_bp, forum_bp, unsubscribe_bp):
+               widgets_bp, widget_public_bp, forum_bp, unsubscribe_bp, audit_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)

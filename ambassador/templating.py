@@ -38,6 +38,7 @@ STAFF_NAV: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "admin": (_l("Admin"), [
         ("auth.users", _l("People")),
         ("auth.api_tokens", _l("API tokens")),
+        ("audit.index", _l("Audit trail")),
     ]),
 }
 

@@ -12,7 +12,7 @@ from ambassador.extensions import db
 from ambassador.nps.models import Customer, Response
 from ambassador.nps.rules import previous_quarters, quarter_of
 from ambassador.nps.scores import scores_by_quarter
-from tests.conftest import utc
+from tests.conftest import empty_tables, utc
 
 
 def _count(model, *where) -> int:
@@ -28,8 +28,7 @@ def _snapshot() -> list[tuple]:
 
 def _empty_tables() -> None:
     db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    empty_tables(db.session.connection())
     db.session.commit()
 
 

@@ -152,6 +152,8 @@ ACCESS = {
     "auth.api_tokens": {"GET": (LOGIN, 403, 403, 403, 200),
                         "POST": (LOGIN, 403, 403, 403, 400)},
     "auth.revoke_token": {"POST": (LOGIN, 403, 403, 403, 303)},
+    "audit.index": {"GET": (LOGIN, 403, 403, 403, 200)},
+    "audit.export_csv": {"GET": (LOGIN, 403, 403, 403, 200)},
     # testimonials: the author's pages, the "May we quote you?" link, photos
     "testimonials.mine": {"GET": (LOGIN, 200, 200, 403, 403)},
     "testimonials.write": {"GET": (LOGIN, 200, 200, 403, 403),
@@ -437,9 +439,23 @@ def _checksums() -> dict[str, tuple[int, str]]:
     return sums
 
 
+# The audit trail is an append-only log outside the data: a GET may add to it (a download
+# of an export is recorded, as a read), but only `*.exported` entries, and never change one.
+APPEND_ONLY_LOG = "audit_entries"
+
+
+def _new_log_entries(since_id: int) -> list[str]:
+    from ambassador.audit.models import AuditEntry
+
+    return list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.id > since_id)))
+
+
 def test_no_get_changes_any_row(app, clients, route_values):
     """Mail scanners and link previews open GET links: a GET never changes data."""
+    from ambassador.audit.models import AuditEntry
+
     before = _checksums()
+    logged = db.session.scalar(select(db.func.max(AuditEntry.id))) or 0
     opened = 0
     for rule, method in _rows(app):
         if method != "GET":
@@ -448,7 +464,12 @@ def test_no_get_changes_any_row(app, clients, route_values):
         for kind in KINDS:
             _visit(clients[kind], url)
             after = _checksums()
-            changed = sorted(name for name in after if after[name] != before[name])
+            changed = sorted(name for name in after
+                             if after[name] != before[name] and name != APPEND_ONLY_LOG)
             assert changed == [], f"GET {url} as {kind} changed {changed}"
+            added = _new_log_entries(logged)
+            assert all(action.endswith(".exported") for action in added), (url, kind, added)
+            logged = db.session.scalar(select(db.func.max(AuditEntry.id))) or 0
+            db.session.rollback()
             opened += 1
     assert opened >= 5 * 10

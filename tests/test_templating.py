@@ -31,7 +31,7 @@ def test_staff_see_their_groups_and_admins_also_the_admin_group(client, make_use
     menu = _wide_menu(_html(client, "/dashboard"))
     assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content",
                                                                  "Admin"]
-    assert "People" in menu and "API tokens" in menu
+    assert "People" in menu and "API tokens" in menu and "Audit trail" in menu
 
 
 def test_promoters_get_a_flat_menu_without_staff_pages(client, make_promoter, login):

@@ -1,9 +1,14 @@
 """Recording staff actions; every feature calls `record_action` in the transaction it changes."""
 
-from datetime import date, datetime
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from sqlalchemy import func, or_, select
+
 from ambassador.audit.models import AuditEntry
+from ambassador.constants import MAX_EMAIL
 from ambassador.extensions import db
 
 ACTION_MAX = 60
@@ -56,3 +61,118 @@ def record_action(actor, action: str, target=None, before: dict | None = None,
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def record_export(actor, what: str, filters: dict | None = None) -> AuditEntry:
+    """Record that `actor` downloaded an export (`what`: "responses", "testimonials", …).
+
+    Exports are GET downloads: this appends to the audit log, which is the one table a
+    GET may write to (an append-only log of reads, never data the product shows).
+    """
+    shown = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
+    return record_action(actor, f"{what}.exported", None, after=shown or None)
+
+
+PER_PAGE = 50
+EXPORT_COLUMNS = ("id", "created_at", "actor_email", "action", "target_type", "target_id",
+                  "before", "after")
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit page is narrowed to; every field optional."""
+
+    actor: str = ""
+    action: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_args(cls, args) -> "AuditFilters":
+        """Filters from a query string; values that cannot be read are dropped, never a 500."""
+        def text(name: str, limit: int) -> str:
+            value = (args.get(name) or "").strip()
+            return value[:limit] if value.isprintable() else ""
+
+        return cls(actor=text("actor", MAX_EMAIL), action=text("action", ACTION_MAX),
+                   target_type=text("type", 60), target_id=text("object", 64),
+                   since=_day(args.get("from")), until=_day(args.get("to")))
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query-string arguments (for the pager and the CSV link)."""
+        raw = {"actor": self.actor, "action": self.action, "type": self.target_type,
+               "object": self.target_id,
+               "from": self.since.isoformat() if self.since else "",
+               "to": self.until.isoformat() if self.until else ""}
+        return {key: value for key, value in raw.items() if value}
+
+
+def _day(raw) -> date | None:
+    """A YYYY-MM-DD date from a form field, or None."""
+    raw = (raw or "").strip()
+    if len(raw) != 10:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def entries_query(filters: AuditFilters):
+    """The SELECT of audit entries matching the filters, newest first."""
+    stmt = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    if filters.actor:
+        stmt = stmt.where(func.lower(AuditEntry.actor_email).like(_like(filters.actor),
+                                                                  escape="\\"))
+    if filters.action:
+        # "user" matches every user.* action; "user.role_changed" exactly that one
+        stmt = stmt.where(or_(AuditEntry.action == filters.action,
+                              AuditEntry.action.like(_like(filters.action + ".")[1:],
+                                                     escape="\\")))
+    if filters.target_type:
+        stmt = stmt.where(AuditEntry.target_type == filters.target_type)
+    if filters.target_id:
+        stmt = stmt.where(AuditEntry.target_id == filters.target_id)
+    if filters.since:
+        stmt = stmt.where(AuditEntry.created_at >= _midnight(filters.since))
+    if filters.until:
+        stmt = stmt.where(AuditEntry.created_at < _midnight(filters.until + timedelta(days=1)))
+    return stmt
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def search_entries(filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE):
+    """One page of matching entries (a Flask-SQLAlchemy pagination)."""
+    page = min(max(page or 1, 1), 1_000_000)
+    return db.paginate(entries_query(filters), page=page, per_page=per_page, error_out=False)
+
+
+def known_values() -> tuple[list[str], list[str]]:
+    """The actions and object types that occur, for the filter pickers."""
+    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    kinds = db.session.scalars(select(AuditEntry.target_type).distinct()
+                               .where(AuditEntry.target_type != "")
+                               .order_by(AuditEntry.target_type))
+    return list(actions), list(kinds)
+
+
+def export_rows(filters: AuditFilters):
+    """The matching entries as CSV rows, newest first, read in chunks."""
+    stmt = entries_query(filters).execution_options(yield_per=1000)
+    for entry in db.session.scalars(stmt):
+        yield (entry.id, entry.created_at.isoformat(), entry.actor_email or "", entry.action,
+               entry.target_type, entry.target_id,
+               "" if entry.before is None else json.dumps(entry.before, ensure_ascii=False,
+                                                          sort_keys=True),
+               "" if entry.after is None else json.dumps(entry.after, ensure_ascii=False,
+                                                         sort_keys=True))

@@ -5,6 +5,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from ambassador.audit import record_action
 from ambassador.auth import services, tokens
 from ambassador.auth.models import ROLES
 from ambassador.extensions import db
@@ -29,6 +30,7 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool) 
     try:
         user = services.create_user(email, role, name, password=password)
         link = None if password_stdin else services.issue_password_link(user, "setup")
+        record_action(None, "user.created", user, after={"email": user.email, "role": role})
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

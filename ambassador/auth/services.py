@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ambassador.audit import record_action
 from ambassador.auth.models import ROLES, PasswordToken, User
 from ambassador.extensions import db
 from ambassador.i18n import LANGUAGES, recipient_language
@@ -194,9 +195,10 @@ def reset_password(raw: str, password: str) -> User:
     return token.user
 
 
-def invite_user(email: str, role: str, name: str = "") -> User:
-    """Create an account and mail its owner a link to choose a password."""
+def invite_user(email: str, role: str, name: str = "", acting: User | None = None) -> User:
+    """Create an account and mail its owner a link to choose a password (audited)."""
     user = create_user(email, role, name)
+    record_action(acting, "user.invited", user, after={"email": user.email, "role": role})
     link = issue_password_link(user, "setup")
     queue_mail(user.email, "account_invitation", _l("You have an Ambassador account"),
                locale=recipient_language(user), user=user, link=link, days=SETUP_LINK_HOURS // 24)
@@ -219,6 +221,9 @@ def change_role(user: User, role: str, acting: User) -> None:
         raise ServiceError(_unknown_role(role))
     if user.role == "admin" and role != "admin" and _admins_left(user) == 0:
         raise Conflict(_("This is the last admin: make someone else admin first."))
+    if user.role != role:
+        record_action(acting, "user.role_changed", user, before={"role": user.role},
+                      after={"role": role})
     user.role = role
 
 
@@ -228,6 +233,9 @@ def set_disabled(user: User, disabled: bool, acting: User) -> None:
         raise Conflict(_("You cannot disable your own account."))
     if disabled and user.role == "admin" and _admins_left(user) == 0:
         raise Conflict(_("This is the last admin: it cannot be disabled."))
+    if user.disabled != disabled:
+        record_action(acting, "user.disabled" if disabled else "user.enabled", user,
+                      before={"disabled": user.disabled}, after={"disabled": disabled})
     user.disabled = disabled
     if disabled:
         user.session_token = new_token(16)

@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ambassador.audit import record_action
 from ambassador.auth.models import ApiToken
 from ambassador.auth.services import Conflict
 from ambassador.extensions import db
@@ -11,8 +12,8 @@ from ambassador.utils import NotFound, ServiceError, hash_token, new_token, utcn
 PREFIX = "amb_"
 
 
-def create_api_token(name: str) -> tuple[ApiToken, str]:
-    """Create a token; return the row and the secret, which is never stored."""
+def create_api_token(name: str, actor=None) -> tuple[ApiToken, str]:
+    """Create a token (audited); return the row and the secret, which is never stored."""
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("Give the token a name, such as the survey tool that will use it."))
@@ -26,16 +27,19 @@ def create_api_token(name: str) -> tuple[ApiToken, str]:
     token = ApiToken(name=name, token_hash=hash_token(raw), prefix=raw[:8])
     db.session.add(token)
     db.session.flush()
+    record_action(actor, "token.created", token, after={"name": name, "prefix": token.prefix})
     return token, raw
 
 
-def revoke_api_token(token_id: int) -> ApiToken:
-    """Revoke a token: requests with it get 401 from now on."""
+def revoke_api_token(token_id: int, actor=None) -> ApiToken:
+    """Revoke a token (audited): requests with it get 401 from now on."""
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        record_action(actor, "token.revoked", token, before={"revoked": False},
+                      after={"revoked": True, "name": token.name})
     return token
 
 

@@ -202,7 +202,8 @@ def invite_user():
         flash(_("The invitation was not sent: see the form below."), "error")
         return _users_page(400, form)
     try:
-        user = services.invite_user(form.email.data, form.role.data, form.name.data)
+        user = services.invite_user(form.email.data, form.role.data, form.name.data,
+                                   current_user)
     except ServiceError as exc:
         db.session.rollback()
         form.email.errors.append(str(exc))
@@ -263,7 +264,7 @@ def api_tokens():
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
-            _token, secret = tokens.create_api_token(form.name.data)
+            _token, secret = tokens.create_api_token(form.name.data, current_user)
         except ServiceError as exc:
             db.session.rollback()
             form.name.errors.append(str(exc))
@@ -282,7 +283,7 @@ def api_tokens():
 @admin_only
 def revoke_token(token_id: int):
     """Revoke a token: the API refuses it from now on."""
-    token = tokens.revoke_api_token(token_id)
+    token = tokens.revoke_api_token(token_id, current_user)
     db.session.commit()
     flash(_("Token “%(name)s” is revoked.", name=token.name), "success")
     return redirect(url_for("auth.api_tokens"), code=303)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ambassador.audit import record_action
 from ambassador.auth.access import staff
 from ambassador.extensions import db
 from ambassador.i18n import format_number
@@ -172,6 +173,8 @@ def _import(stored: ImportUpload, choices: Choices, shown: Preview, form: forms.
                          Preview(info=info, choices=choices).mapping_to_save(),
                          choices.saved_options(info))
         run = runs.queue_run(stored, options, info, current_user.id)
+        record_action(current_user, "import.queued", run,
+                      after={"filename": run.filename, "rows": run.rows_total})
         db.session.commit()
     except (ImportFileError, ServiceError) as exc:
         db.session.rollback()
@@ -218,6 +221,7 @@ def retry(run_id: int):
     db.get_or_404(ImportRun, run_id)
     try:
         run = runs.retry_run(run_id)
+        record_action(current_user, "import.retried", run, after={"filename": run.filename})
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

@@ -5,10 +5,13 @@ import math
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ambassador import csvfile
+from ambassador.audit import record_export
 from ambassador.auth.access import staff
 from ambassador.constants import TOUCHPOINTS
+from ambassador.extensions import db
 from ambassador.nps import charts, export, forms, scores
 from ambassador.nps.actions import dashboard_actions
 
@@ -111,6 +114,9 @@ def export_csv():
         abort(400, _("Unknown touchpoint: use %(choices)s.", choices=forms.touchpoint_choices()))
     if company and ("\x00" in company or len(company) > forms.MAX_FILTER):
         abort(400, _("That is not a company name."))
+    record_export(current_user, "responses", {"quarter": quarter or "all", "company": company,
+                                              "touchpoint": touchpoint})
+    db.session.commit()
     name = export.filename(quarter, company, touchpoint)
     rows = export.formatted(export.export_rows(quarter, company, touchpoint))
     return csvfile.csv_download(name, export.COLUMNS, rows)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ambassador.audit.services import record_action
+from ambassador.audit.services import record_action, record_export
 from ambassador.auth.access import any_user, staff
 from ambassador.auth.forms import EmptyForm
 from ambassador.csvfile import csv_download
@@ -248,6 +248,8 @@ def add_codes(offer_id: int):
 def export(offer_id: int):
     """Every claim of the offer as CSV: when, who, which code."""
     offer = services.get_offer(offer_id)
+    record_export(current_user, "redemptions", {"offer_id": offer.id})
+    db.session.commit()
     rows = ((r.claimed_at.strftime("%Y-%m-%d %H:%M:%S"), r.email, r.name, r.code)
             for r in db.session.execute(services.redemptions_query(offer_id)))
     return csv_download(f"offer-{offer.id}-redemptions.csv",

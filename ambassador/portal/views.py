@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ambassador import i18n
+from ambassador.audit import record_action
 from ambassador.auth.access import any_user, public, staff
 from ambassador.auth.forms import EmptyForm, SetPasswordForm
 from ambassador.auth.services import MIN_PASSWORD
@@ -135,6 +136,8 @@ def renew_invitation(token: str):
 def send_invitations():
     if EmptyForm().validate_on_submit():
         invited = invitations.send_invitations()
+        if invited:
+            record_action(current_user, "invitations.sent", None, after={"invited": invited})
         db.session.commit()
         if invited:
             flash(ngettext("%(num)d ambassador invited: the invitation is on its way.",

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ambassador.audit.services import record_action
+from ambassador.audit.services import record_action, record_export
 from ambassador.auth.access import staff
 from ambassador.auth.forms import EmptyForm
 from ambassador.extensions import db
@@ -203,6 +203,8 @@ def delete_question(program_id: int, question_id: int):
 @staff
 def enrollments_csv(program_id: int):
     program = services.get_program(program_id)
+    record_export(current_user, "enrollments", {"program_id": program.id})
+    db.session.commit()
     return exports.enrollments_response(program)
 
 
@@ -210,4 +212,6 @@ def enrollments_csv(program_id: int):
 @staff
 def feedback_csv(program_id: int):
     program = services.get_program(program_id)
+    record_export(current_user, "feedback", {"program_id": program.id})
+    db.session.commit()
     return exports.feedback_response(program)

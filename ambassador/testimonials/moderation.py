@@ -236,8 +236,8 @@ def review_sites() -> list[ReviewSite]:
     return list(db.session.scalars(select(ReviewSite).order_by(ReviewSite.name)))
 
 
-def add_review_site(name: str, url: str) -> ReviewSite:
-    """Add a plain link to a public review page (https only)."""
+def add_review_site(name: str, url: str, actor=None) -> ReviewSite:
+    """Add a plain link to a public review page (https only); audited."""
     name = services.clean_text(name, 80, _("Name"), required=True)
     url = services.clean_text(url, 500, _("Address"), required=True)
     parts = urlsplit(url)
@@ -246,13 +246,18 @@ def add_review_site(name: str, url: str) -> ReviewSite:
     site = ReviewSite(name=name, url=url)
     db.session.add(site)
     db.session.flush()
+    if actor is not None:
+        record_action(actor, "review_site.added", site, after={"name": name, "url": url})
     return site
 
 
-def remove_review_site(site_id: int) -> None:
-    """Stop offering a review site."""
+def remove_review_site(site_id: int, actor=None) -> None:
+    """Stop offering a review site; audited."""
     site = db.session.get(ReviewSite, site_id)
     if site is None:
         raise NotFound(_("This review site does not exist."))
+    if actor is not None:
+        record_action(actor, "review_site.removed", site, before={"name": site.name,
+                                                                   "url": site.url})
     db.session.delete(site)
     db.session.flush()

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import aliased
 
+from ambassador.audit import record_action
 from ambassador.auth.models import User
 from ambassador.extensions import db
 from ambassador.mail.budget import claim_contact, is_unsubscribed, next_contact_at
@@ -124,6 +125,9 @@ def request_testimonial(customer_id: int, requested_by=None, response_id: int | 
     db.session.add(request)
     db.session.flush()
     _mail(customer, request, raw)
+    if requested_by is not None:
+        record_action(requested_by, "testimonial.requested", request,
+                      after={"customer_id": customer.id, "response_id": request.response_id})
     return request
 
 

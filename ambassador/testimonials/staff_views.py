@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ambassador.audit import record_export
 from ambassador.auth.access import staff
 from ambassador.auth.forms import EmptyForm
 from ambassador.extensions import db
@@ -162,6 +163,8 @@ def volunteers():
 def export_csv():
     from ambassador.csvfile import csv_download
 
+    record_export(current_user, "testimonials")
+    db.session.commit()
     rows = ((p.id, p.date.isoformat(), p.rating, p.body, p.author_name, p.author_title,
              p.language, ", ".join(p.tags), p.verified_promoter, p.featured, p.photo_url)
             for p in public.published_testimonials())
@@ -175,7 +178,7 @@ def sites():
     status = 200
     if form.validate_on_submit():
         try:
-            moderation.add_review_site(form.name.data, form.url.data)
+            moderation.add_review_site(form.name.data, form.url.data, current_user)
         except ServiceError as exc:
             db.session.rollback()
             form.url.errors = [str(exc)]
@@ -194,7 +197,7 @@ def sites():
 def remove_site(site_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    moderation.remove_review_site(site_id)
+    moderation.remove_review_site(site_id, current_user)
     db.session.commit()
     flash(_("Review site removed."), "success")
     return redirect(url_for("testimonials_admin.sites")), 303

@@ -18,7 +18,7 @@ from ambassador.imports.importer import import_file
 from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
 from ambassador.nps.services import record_responses
 from ambassador.nps.signals import responses_recorded
-from tests.conftest import utc
+from tests.conftest import empty_tables, utc
 from tests.imports.test_parsing import make_csv
 
 NOW = utc(2026, 11, 30, 12, 0)
@@ -69,8 +69,7 @@ def edge_cases() -> bytes:
 def _empty_tables() -> None:
     db.session.rollback()
     with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
+        empty_tables(conn)
 
 
 def _stored_before() -> None:
