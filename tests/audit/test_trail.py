@@ -11,7 +11,6 @@ from ambassador.extensions import db
 from ambassador.imports.models import ImportRun, ImportUpload
 from ambassador.utils import new_token, utcnow
 from tests.imports.pages import preview_of, submit
-from tests.programs.conftest import make_program  # noqa: F401 (fixture)
 
 
 def entries(action=None) -> list[AuditEntry]:
