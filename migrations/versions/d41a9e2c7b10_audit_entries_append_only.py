@@ -1,7 +1,7 @@
 """audit entries are append-only on PostgreSQL
 
 Revision ID: d41a9e2c7b10
-Revises: a7c3e1f0b2d4
+Revises: 8063b23f32cb
 Create Date: 2026-12-01 10:50:00
 
 A trigger refuses UPDATE, DELETE and TRUNCATE of audit_entries, whoever connects: the
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd41a9e2c7b10'
-down_revision = 'a7c3e1f0b2d4'
+down_revision = '8063b23f32cb'
 branch_labels = None
 depends_on = None
 
