@@ -148,9 +148,10 @@ def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages for people, JSON errors for the API."""
     from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException
 
-    from ambassador.utils import ServiceError
+    from ambassador.utils import ServiceError, lost_a_race
 
     def render(code: int, description: str | None = None):
         if request.path.startswith("/api/"):
@@ -172,6 +173,16 @@ def register_errorhandlers(app: Flask) -> None:
     def service_error(exc: ServiceError):
         db.session.rollback()
         return render(exc.status_code, str(exc))
+
+    @app.errorhandler(OperationalError)
+    def database_error(exc: OperationalError):
+        if not lost_a_race(exc):
+            return unexpected(exc)
+        db.session.rollback()
+        app.logger.warning("%s %s lost a race with another request: %s",
+                           request.method, request.path, exc.orig)
+        return render(409, _("Someone else changed the same thing at this very moment. "
+                             "Reload the page to see where things stand, then try again."))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -52,6 +52,16 @@ class NotFound(ServiceError):
     status_code = 404
 
 
+# PostgreSQL's deadlock_detected and serialization_failure: two transactions collided and
+# the database chose one to abort; nothing of it was written, so trying again is safe.
+LOST_RACE_SQLSTATES = ("40P01", "40001")
+
+
+def lost_a_race(exc: BaseException) -> bool:
+    """Whether a database error means another request changed the same rows at that moment."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in LOST_RACE_SQLSTATES
+
+
 def new_token(nbytes: int = 32) -> str:
     """Return a random URL-safe token for one-time links and API keys."""
     return secrets.token_urlsafe(nbytes)

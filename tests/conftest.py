@@ -203,3 +203,18 @@ def make_promoter(make_response, make_user):
                          customer_id=response.customer_id)
 
     return make
+
+
+@pytest.fixture
+def race_app(make_app, tmp_path):
+    """An app for real concurrent requests: the PostgreSQL test database, or a SQLite file.
+
+    In-memory SQLite is one connection shared by every session, so on SQLite the races
+    run on a database file instead (WAL and a busy timeout, as in production).
+    """
+    if db.engine.dialect.name == "postgresql":
+        return make_app()
+    other = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'race.db'}")
+    with other.app_context():
+        db.create_all()
+    return other

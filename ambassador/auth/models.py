@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ambassador.constants import MAX_EMAIL
@@ -85,6 +85,13 @@ class ApiToken(db.Model):
     """A bearer token for the JSON API; only its hash is stored."""
 
     __tablename__ = "api_tokens"
+    # Names are unique among live tokens (a revoked token's name may be used again): the
+    # database decides, so two admins creating "Typeform" at once make one token.
+    __table_args__ = (
+        Index("uq_api_tokens_live_name", "name", unique=True,
+              sqlite_where=text("revoked_at IS NULL"),
+              postgresql_where=text("revoked_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))

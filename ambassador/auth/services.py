@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ambassador.audit import record_action
@@ -205,41 +206,81 @@ def invite_user(email: str, role: str, name: str = "", acting: User | None = Non
     return user
 
 
-def _admins_left(excluding: User) -> int:
-    """Count the other active admins, locking their rows so two demotions cannot race."""
-    ids = db.session.scalars(
-        select(User.id)
-        .where(User.role == "admin", User.disabled.is_(False), User.id != excluding.id)
-        .with_for_update()
-    ).all()
-    return len(ids)
+def _lock_admins() -> None:
+    """PostgreSQL: lock every active admin's row, in id order, before an admin is removed.
+
+    Two admins removing each other then queue on the same first row instead of each
+    holding the row the other needs (a deadlock). SQLite renders no FOR UPDATE: there a
+    writer holds the whole database, and the conditional UPDATE alone decides.
+    """
+    db.session.execute(
+        select(User.id).where(User.role == "admin", User.disabled.is_(False))
+        .order_by(User.id).with_for_update()
+    )
+
+
+def _update_leaving_an_admin(user: User, **values) -> bool:
+    """Apply `values` to `user` only while another active admin remains; True if applied.
+
+    One UPDATE whose WHERE counts the other active admins: on both databases it is
+    evaluated under the row's write lock against committed data, so two admins
+    removing each other at once cannot both succeed.
+    """
+    _lock_admins()
+    other = aliased(User)
+    others = (
+        select(func.count(other.id))
+        .where(other.role == "admin", other.disabled.is_(False), other.id != user.id)
+        .scalar_subquery()
+    )
+    result = db.session.execute(
+        update(User).where(User.id == user.id, others > 0).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(user)
+    return result.rowcount == 1
+
+
+def _removes_an_admin(user: User, role: str, disabled: bool) -> bool:
+    return user.role == "admin" and not user.disabled and (role != "admin" or disabled)
 
 
 def change_role(user: User, role: str, acting: User) -> None:
     """Change someone's role; the last active admin cannot be demoted."""
     if role not in ROLES:
         raise ServiceError(_unknown_role(role))
-    if user.role == "admin" and role != "admin" and _admins_left(user) == 0:
-        raise Conflict(_("This is the last admin: make someone else admin first."))
-    if user.role != role:
-        record_action(acting, "user.role_changed", user, before={"role": user.role},
+    before = user.role
+    if _removes_an_admin(user, role, user.disabled):
+        if not _update_leaving_an_admin(user, role=role):
+            raise Conflict(_("This is the last admin: make someone else admin first."))
+    else:
+        user.role = role
+    # Recorded after the guarded UPDATE: the entry's key on the acting admin's row would
+    # otherwise hold a lock that two admins acting on each other wait on in a circle.
+    if before != role:
+        record_action(acting, "user.role_changed", user, before={"role": before},
                       after={"role": role})
-    user.role = role
 
 
 def set_disabled(user: User, disabled: bool, acting: User) -> None:
     """Disable (ending every session and open link at once) or re-enable an account."""
     if disabled and user.id == acting.id:
         raise Conflict(_("You cannot disable your own account."))
-    if disabled and user.role == "admin" and _admins_left(user) == 0:
-        raise Conflict(_("This is the last admin: it cannot be disabled."))
-    if user.disabled != disabled:
-        record_action(acting, "user.disabled" if disabled else "user.enabled", user,
-                      before={"disabled": user.disabled}, after={"disabled": disabled})
-    user.disabled = disabled
-    if disabled:
-        user.session_token = new_token(16)
+    before = user.disabled
+    if not disabled:
+        user.disabled = False
+    else:
+        token = new_token(16)
+        if _removes_an_admin(user, user.role, True):
+            if not _update_leaving_an_admin(user, disabled=True, session_token=token):
+                raise Conflict(_("This is the last admin: it cannot be disabled."))
+        else:
+            user.disabled = True
+            user.session_token = token
         _kill_password_links(user)
+    if before != disabled:  # after the change, as for roles
+        record_action(acting, "user.disabled" if disabled else "user.enabled", user,
+                      before={"disabled": before}, after={"disabled": disabled})
 
 
 def search_users(query: str = "", role: str = "", page: int = 1, per_page: int = 50):

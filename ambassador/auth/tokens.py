@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ambassador.audit import record_action
 from ambassador.auth.models import ApiToken
@@ -19,14 +20,18 @@ def create_api_token(name: str, actor=None) -> tuple[ApiToken, str]:
         raise ServiceError(_("Give the token a name, such as the survey tool that will use it."))
     if len(name) > 100:
         raise ServiceError(_("A token name has at most 100 characters."))
-    live = select(ApiToken.id).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
-    if db.session.scalar(live) is not None:
-        raise Conflict(_("There is already a live token named “%(name)s”: revoke it first "
-                         "or choose another name.", name=name))
+    # Worded before the INSERT: after a failed flush the session can load nothing more.
+    taken = _("There is already a live token named “%(name)s”: revoke it first "
+              "or choose another name.", name=name)
     raw = PREFIX + new_token(32)
     token = ApiToken(name=name, token_hash=hash_token(raw), prefix=raw[:8])
     db.session.add(token)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        # The partial unique index on live names decides (no check-then-insert race);
+        # the caller rolls back, as for any ServiceError.
+        raise Conflict(taken) from exc
     record_action(actor, "token.created", token, after={"name": name, "prefix": token.prefix})
     return token, raw
 

@@ -122,9 +122,7 @@ def preview(token: str):
     stored = _stored(token)
     if stored is None:
         if request.method == "POST":
-            flash(_("This upload was already imported or has expired: see the imports below,"
-                    " or upload the file again."), "info")
-            return redirect(url_for("imports.upload"), code=303)
+            return _already_imported()
         return _upload_page(forms.UploadForm(formdata=None), 404,
                             _("This upload was already imported or has expired."))
     form = forms.PreviewForm()
@@ -156,9 +154,17 @@ def preview(token: str):
     return _import(stored, choices, shown, form)
 
 
+def _already_imported():
+    """A second press of Import after the first one's run finished (its upload is gone)."""
+    flash(_("This upload was already imported or has expired: see the imports below,"
+            " or upload the file again."), "info")
+    return redirect(url_for("imports.upload"), code=303)
+
+
 def _import(stored: ImportUpload, choices: Choices, shown: Preview, form: forms.PreviewForm):
     """Queue the import of the stored file by the chosen options; show its progress."""
-    existing = runs.run_for_upload(stored.id)
+    upload_id, token = stored.id, stored.token  # kept: a concurrent press may remove the row
+    existing = runs.run_for_upload(upload_id)
     if existing is not None:  # a second press of Import
         return redirect(url_for("imports.result", run_id=existing.id), code=303)
     options = choices.options()
@@ -181,9 +187,12 @@ def _import(stored: ImportUpload, choices: Choices, shown: Preview, form: forms.
         return _preview_page(stored, shown, form, 400, str(exc))
     except IntegrityError:  # a concurrent press queued it first (or saved the same name)
         db.session.rollback()
-        existing = runs.run_for_upload(stored.id)
+        existing = runs.run_for_upload(upload_id)
         if existing is not None:
             return redirect(url_for("imports.result", run_id=existing.id), code=303)
+        stored = _stored(token)
+        if stored is None:  # the concurrent press's run already finished and removed it
+            return _already_imported()
         return _preview_page(stored, shown, form, 400,
                              _("A mapping with this name was just saved: choose another."))
     enqueue(import_upload, run.id)

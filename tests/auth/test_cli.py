@@ -112,3 +112,12 @@ def test_tokens_create_refuses_bad_names(runner, name, message):
     assert message in result.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_tokens_create_with_a_live_name_says_so_and_creates_nothing(runner):
+    assert runner.invoke(args=["tokens", "create", "Typeform"]).exit_code == 0
+    again = runner.invoke(args=["tokens", "create", "Typeform"])
+    assert again.exit_code == 1
+    assert "There is already a live token named “Typeform”" in again.output
+    assert "Traceback" not in again.output
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 1
