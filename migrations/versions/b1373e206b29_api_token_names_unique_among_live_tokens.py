@@ -1,7 +1,7 @@
 """API token names unique among live tokens
 
 Revision ID: b1373e206b29
-Revises: a7c3e1f0b2d4
+Revises: d41a9e2c7b10
 Create Date: 2026-12-01 10:32:16.883457
 
 """
@@ -13,7 +13,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = 'b1373e206b29'
-down_revision = 'a7c3e1f0b2d4'
+down_revision = 'd41a9e2c7b10'
 branch_labels = None
 depends_on = None
 
