@@ -83,6 +83,16 @@ class Config:
     CONTACT_QUARTER_CAP = int(os.environ.get("CONTACT_QUARTER_CAP", "4"))
     # The company the check-in mail asks about ("How likely are you to recommend …?").
     COMPANY_NAME = os.environ.get("COMPANY_NAME", "our company")
+    # Referrals: a reward stays pending this many days after the conversion (refunds,
+    # cancellations), then the periodic job makes it earned.
+    REFERRAL_CLAWBACK_DAYS = int(os.environ.get("REFERRAL_CLAWBACK_DAYS", "30"))
+    # Friends one ambassador may invite by mail per day (across every sending).
+    REFERRAL_INVITES_PER_DAY = int(os.environ.get("REFERRAL_INVITES_PER_DAY", "30"))
+    # Sign-ups from one network in a day beyond which the next go to the review queue.
+    REFERRAL_NETWORK_LIMIT = int(os.environ.get("REFERRAL_NETWORK_LIMIT", "5"))
+    # Sign-up and invitation requests per address / per ambassador (flask-limiter syntax).
+    RATELIMIT_REFERRAL_SIGNUP = os.environ.get("REFERRAL_SIGNUP_LIMIT", "10 per hour")
+    RATELIMIT_REFERRAL_INVITE = "20 per hour"
     # Uploads waiting between the preview and the import, per user (older ones make room).
     IMPORT_UPLOADS_PER_USER = int(os.environ.get("IMPORT_UPLOADS_PER_USER", "5"))
 

@@ -86,6 +86,7 @@ def register_jobs(app: Flask) -> None:
     import ambassador.mail.tasks  # noqa: F401
     import ambassador.portal.tasks  # noqa: F401
     import ambassador.programs.tasks  # noqa: F401
+    import ambassador.referrals.tasks  # noqa: F401
     from ambassador import jobs
 
     jobs.init_app(app)
@@ -106,6 +107,8 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.portal.views import bp as portal_bp
     from ambassador.programs.manage import bp as manage_programs_bp
     from ambassador.programs.views import bp as programs_bp
+    from ambassador.referrals.staff_views import bp as referrals_admin_bp
+    from ambassador.referrals.views import bp as referrals_bp
     from ambassador.testimonials.staff_views import bp as testimonials_admin_bp
     from ambassador.testimonials.views import bp as testimonials_bp
     from ambassador.widgets.public import bp as widget_public_bp
@@ -113,7 +116,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, programs_bp,
                manage_programs_bp, testimonials_bp, testimonials_admin_bp, offers_bp,
-               widgets_bp, widget_public_bp, forum_bp, unsubscribe_bp, audit_bp):
+               widgets_bp, widget_public_bp, forum_bp, unsubscribe_bp, audit_bp, referrals_bp,
+               referrals_admin_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)

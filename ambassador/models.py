@@ -25,6 +25,14 @@ from ambassador.programs.models import (
     Program,
     ProgramCover,
 )
+from ambassador.referrals.models import (
+    FriendInvite,
+    LinkVisit,
+    OfferReward,
+    Referral,
+    ReferralLink,
+    RewardEntry,
+)
 from ambassador.testimonials.models import (
     ReviewSite,
     Testimonial,
@@ -38,12 +46,13 @@ from ambassador.widgets.models import Widget
 
 __all__ = [
     "ApiToken", "AuditEntry", "Category", "ContactBudget", "Customer", "Enrollment",
-    "FeedbackAnswer", "FeedbackQuestion", "ImportMapping", "ImportRun", "ImportUpload",
-    "Invitation", "Member", "Notification", "Offer", "OfferCode", "OutboxMessage", "PasswordToken",
-    "PortalVisit", "Post", "Program", "ProgramCover", "QuarterScore", "QuarterTally", "Reaction",
-    "Redemption", "Report", "Response", "ReviewSite", "Testimonial", "TestimonialConsent",
-    "TestimonialEdit", "TestimonialPhoto", "TestimonialRequest", "TestimonialTag", "Thread",
-    "Unsubscribe", "User", "Visit", "Vote", "Widget",
+    "FeedbackAnswer", "FeedbackQuestion", "FriendInvite", "ImportMapping", "ImportRun",
+    "ImportUpload", "Invitation", "LinkVisit", "Member", "Notification", "Offer", "OfferCode",
+    "OfferReward", "OutboxMessage", "PasswordToken", "PortalVisit", "Post", "Program",
+    "ProgramCover", "QuarterScore", "QuarterTally", "Reaction", "Redemption", "Referral",
+    "ReferralLink", "Report", "Response", "ReviewSite", "RewardEntry", "Testimonial",
+    "TestimonialConsent", "TestimonialEdit", "TestimonialPhoto", "TestimonialRequest",
+    "TestimonialTag", "Thread", "Unsubscribe", "User", "Visit", "Vote", "Widget",
 ]
 
 # Tables the migrations build by hand and no model describes: the forum's search index

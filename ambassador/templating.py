@@ -25,6 +25,7 @@ STAFF_NAV: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "portal": (_l("Portal"), [
         ("manage_programs.index", _l("Programs")),
         ("offers.manage", _l("Offers")),
+        ("referrals_admin.dashboard", _l("Referrals")),
         ("forum.moderation.index", _l("Forum")),
     ]),
     "content": (_l("Content"), [

@@ -29,6 +29,7 @@ def test_the_workers_run_the_periodic_jobs(app):
         "ambassador.mail.tasks.deliver_outbox",
         "ambassador.portal.tasks.send_daily_invitations",
         "ambassador.programs.tasks.remind_events",
+        "ambassador.referrals.tasks.earn_rewards",
     ]
 
 

@@ -23,8 +23,8 @@ def test_staff_see_their_groups_and_admins_also_the_admin_group(client, make_use
     menu = _wide_menu(_html(client, "/dashboard"))
     assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content"]
     assert re.findall(r'">([^<]+)</a>', menu) == ["Dashboard", "Accounts", "Import",
-                                                  "Programs", "Offers", "Forum", "Testimonials",
-                                                  "Widgets"]
+                                                  "Programs", "Offers", "Referrals", "Forum",
+                                                  "Testimonials", "Widgets"]
 
     client.post("/logout")
     login(make_user("admin"))
@@ -39,7 +39,7 @@ def test_promoters_get_a_flat_menu_without_staff_pages(client, make_promoter, lo
     menu = _wide_menu(_html(client, "/portal"))
     assert "<summary>" not in menu
     assert re.findall(r'">([^<]+)</a>', menu) == ["Home", "Programs", "Offers", "Forum",
-                                                  "Testimonials"]
+                                                  "Testimonials", "Invite friends"]
 
 
 def test_an_entry_appears_once_its_page_exists(app, client, make_user, login, monkeypatch):

@@ -78,6 +78,50 @@ ITEM_SCHEMA = {
     },
 }
 
+CONVERSION_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "A referred friend became a customer: name them by the email they signed "
+                   "up with or by the referral's id (exactly one of the two). Sending the "
+                   "same conversion again is safe: a referral converts, and is rewarded, "
+                   "once.",
+    "properties": {
+        "email": {"type": "string", "format": "email", "minLength": 1, "maxLength": MAX_EMAIL,
+                  "description": "The friend's address; trimmed and lower-cased."},
+        "referral_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1,
+                        "description": "The referral's id (as in the referrals export)."},
+    },
+    "oneOf": [{"required": ["email"]}, {"required": ["referral_id"]}],
+}
+
+CONVERSION_RESULT_SCHEMA = {
+    "type": "object",
+    "required": ["referral_id", "status", "reward"],
+    "additionalProperties": False,
+    "properties": {
+        "referral_id": {"type": "integer"},
+        "status": {"enum": ["converted", "already_converted"]},
+        "reward": {
+            "description": "The ambassador's reward for this conversion; null when there is "
+                           "none (see no_reward_reason).",
+            "oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["kind", "amount", "state"],
+                "additionalProperties": False,
+                "properties": {
+                    "kind": {"enum": ["points", "credit"]},
+                    "amount": {"type": "integer",
+                               "description": "Points, or the credit in cents."},
+                    "state": {"enum": ["pending", "earned", "redeemed", "reversed"]},
+                    "earn_after": {"type": ["string", "null"], "format": "date-time"},
+                },
+            }],
+        },
+        "no_reward_reason": {"type": ["string", "null"],
+                             "description": "lapsed (the ambassador was not active at the "
+                                            "conversion) or no_reward (the offer has none)."},
+    },
+}
+
 RESULT_SCHEMA = {
     "type": "object",
     "required": ["created", "duplicates", "ids", "items"],
@@ -139,7 +183,8 @@ def _answer(description: str, schema: str = "Error", headers: dict | None = None
     return {**answer, "headers": headers} if headers else answer
 
 
-API_DESCRIPTION = f"""Survey tools push NPS answers to Ambassador.
+API_DESCRIPTION = f"""Survey tools push NPS answers to Ambassador; shops and CRMs tell it
+which referred friends became customers (`POST /api/v1/conversions`).
 
 * Authenticate with `Authorization: Bearer TOKEN` (an admin creates tokens under
   *Admin → API tokens* or with `flask --app ambassador tokens create NAME`).
@@ -196,6 +241,33 @@ def openapi_document(server_url: str) -> dict:
                                    headers=retry),
                 },
             }},
+            "/api/v1/conversions": {"post": {
+                "operationId": "postConversion",
+                "summary": "Record that a referred friend became a customer",
+                "description": "Converts the referral once and gives its ambassador the "
+                               "offer's reward once (pending for the clawback window). Two "
+                               "calls at once convert it once: the second answers 200.",
+                "security": [{"bearerAuth": []}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": REF + "Conversion"},
+                    "examples": {"email": {"value": {"email": "friend@example.com"}},
+                                 "id": {"value": {"referral_id": 42}}},
+                }}},
+                "responses": {
+                    "201": _answer("The referral converted now.", "ConversionResult"),
+                    "200": _answer("The referral had already converted: nothing changed.",
+                                   "ConversionResult"),
+                    "400": _answer("Malformed JSON or an invalid body (listed in `errors`)."),
+                    "401": _answer("Missing, unknown or revoked token.", headers=challenge),
+                    "404": _answer("No referral for this email or id."),
+                    "409": _answer("The referral is not eligible (rejected after review, "
+                                   "the ambassador's own address, an existing customer)."),
+                    "413": _answer("Body over 2 MiB."),
+                    "415": _answer("Content-Type is not application/json."),
+                    "429": _answer("Too many requests for this token; wait and retry.",
+                                   headers=retry),
+                },
+            }},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "getOpenApi",
                 "summary": "This document",
@@ -206,6 +278,8 @@ def openapi_document(server_url: str) -> dict:
         },
         "components": {
             "schemas": {"ResponseItem": ITEM_SCHEMA, "IngestResult": RESULT_SCHEMA,
+                        "Conversion": CONVERSION_SCHEMA,
+                        "ConversionResult": CONVERSION_RESULT_SCHEMA,
                         "Error": ERROR_SCHEMA, "ItemError": ITEM_ERROR_SCHEMA},
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer",

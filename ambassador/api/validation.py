@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from ambassador.api.schema import DATE_EXAMPLES, ITEM_SCHEMA
+from ambassador.api.schema import CONVERSION_SCHEMA, DATE_EXAMPLES, ITEM_SCHEMA
 from ambassador.imports.parsing import FIELDS
 from ambassador.nps.rules import response_date_problem
 from ambassador.utils import ServiceError, email_characters_problem, normalise_email, utcnow
@@ -23,6 +23,7 @@ MAX_UNKNOWN = 10
 ID_FIELDS = ("external_id", "contact_ref")
 SCORE_MESSAGE = "score must be a whole number from 0 to 10"
 ITEM_VALIDATOR = Draft202012Validator(ITEM_SCHEMA)
+CONVERSION_VALIDATOR = Draft202012Validator(CONVERSION_SCHEMA)
 PROPERTIES = ITEM_SCHEMA["properties"]
 REQUIRED = frozenset(ITEM_SCHEMA["required"])
 _TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number",
@@ -74,6 +75,38 @@ def validate_item(item, now: datetime) -> tuple[dict, list[tuple[str | None, str
         except ItemProblem as exc:
             problems.append((name, str(exc)))
     return values, problems
+
+
+def validate_conversion(item) -> tuple[dict, list[dict]]:
+    """Check a conversion body; return {email} or {referral_id} and the errors as the API lists
+    them ({index: 0, field, message})."""
+    if not isinstance(item, dict):
+        return {}, [{"index": 0, "field": None,
+                     "message": f"the body must be a JSON object, not {kind(item)}"}]
+    problems: list[tuple[str | None, str]] = []
+    unknown = [name for name in item if name not in CONVERSION_SCHEMA["properties"]]
+    problems += [(_cut(name, 100), f"unknown field {shown(name)}; known fields: email, "
+                                   "referral_id") for name in unknown[:MAX_UNKNOWN]]
+    present = [name for name in ("email", "referral_id") if name in item]
+    if len(present) != 1:
+        problems.append((None, "send exactly one of email and referral_id"))
+    for error in CONVERSION_VALIDATOR.iter_errors(item):
+        if error.path and error.path[0] in CONVERSION_SCHEMA["properties"]:
+            name = error.path[0]
+            if name == "referral_id":
+                problems.append((name, "referral_id must be a whole number from 1 to "
+                                       f"2147483647 (got {shown(item[name])})"))
+            else:
+                problems.append((name, schema_message(name, item[name], error)))
+    values: dict = {}
+    if not problems and "email" in item:
+        try:
+            values["email"] = _email(item["email"])
+        except ItemProblem as exc:
+            problems.append(("email", str(exc)))
+    elif not problems:
+        values["referral_id"] = item["referral_id"]
+    return values, [{"index": 0, "field": f, "message": m} for f, m in problems]
 
 
 def schema_message(name: str, value, error: ValidationError) -> str:

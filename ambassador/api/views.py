@@ -13,13 +13,15 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ambassador.api.schema import MAX_ERRORS, MAX_ITEMS, openapi_document
-from ambassador.api.validation import kind, validate_items
+from ambassador.api.validation import kind, validate_conversion, validate_items
 from ambassador.auth.access import public
 from ambassador.auth.tokens import authenticate_api_token, find_api_token
 from ambassador.extensions import db, limiter
 from ambassador.nps.models import Response
 from ambassador.nps.services import dedupe_key, record_responses
-from ambassador.utils import utcnow
+from ambassador.referrals import rewards
+from ambassador.referrals.services import referral_for_email
+from ambassador.utils import ServiceError, utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -192,6 +194,43 @@ def _outcome(values: list[dict], result) -> dict:
     return {"created": result.created, "duplicates": result.duplicates,
             "ids": [item["id"] for item in items if item["status"] == "created"],
             "items": items}
+
+
+@bp.route("/conversions", methods=["POST"])
+@public
+@limiter.limit(_rate_limit, key_func=_rate_key, error_message=_rate_message)
+@api_token_required
+def post_conversion():
+    """A referred friend became a customer: convert the referral once, reward it once."""
+    try:
+        items = parse_body(_read_body())
+    except BodyError as exc:
+        return _answer({"error": exc.message}, exc.status)
+    if len(items) != 1:
+        return _answer({"error": "Send one conversion object per request, not an array."}, 400)
+    values, errors = validate_conversion(items[0])
+    if errors:
+        return _answer({"error": "The conversion is invalid; nothing was changed.",
+                        "errors": errors}, 400)
+    referral_id = values.get("referral_id")
+    if "email" in values:
+        referral = referral_for_email(values["email"])
+        if referral is None:
+            return _answer({"error": "No referral has this email."}, 404)
+        referral_id = referral.id
+    try:
+        result = rewards.convert(referral_id, "api")
+    except ServiceError as exc:
+        db.session.rollback()
+        return _answer({"error": str(exc)}, exc.status_code)
+    reward = result.reward
+    body = {"referral_id": result.referral.id,
+            "status": "converted" if result.created else "already_converted",
+            "reward": None if reward is None else {
+                "kind": reward.kind, "amount": reward.amount, "state": reward.state,
+                "earn_after": reward.earn_after.isoformat() if reward.earn_after else None},
+            "no_reward_reason": result.referral.no_reward_reason}
+    return _answer(body, 201 if result.created else 200)
 
 
 @bp.route("/openapi.json")

@@ -321,3 +321,32 @@ def claim(offer_id: int, user, now: datetime | None = None) -> Claim:
     if reserved.rowcount != 1:
         raise OfferUnavailable(unavailable_message(offer, "exhausted"))
     return Claim(redemption, created=True)
+
+
+def code_for_friend(offer: Offer, now: datetime | None = None) -> str | None:
+    """A code of this offer for a referred friend (who has no account): the shared code, a
+    pool code or a new one; None when the offer has no code left.
+
+    A friend's code counts against the offer's limit like a claim, with the same
+    conditional UPDATE, so friends never get more codes than the offer has.
+    """
+    now = now or utcnow()
+    if availability(offer, now) != "open":
+        return None
+    reserved = db.session.execute(
+        update(Offer).where(Offer.id == offer.id, _has_room())
+        .values(claimed=Offer.claimed + 1)
+        .execution_options(synchronize_session=False))
+    if reserved.rowcount != 1:
+        return None
+    if offer.code_mode == "shared":
+        return offer.shared_code
+    if offer.code_mode == "pool":
+        row = _take_pool_code(offer.id, None, now)
+        if row is None:  # taken meanwhile: give the place back, the friend gets no code
+            db.session.execute(update(Offer).where(Offer.id == offer.id)
+                               .values(claimed=Offer.claimed - 1)
+                               .execution_options(synchronize_session=False))
+            return None
+        return row.code
+    return _generate_code(offer.id, None, now).code

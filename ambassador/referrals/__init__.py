@@ -1,0 +1,1 @@
+"""Referrals: personal links, friends' sign-ups, conversions and the rewards ledger."""

@@ -1,0 +1,157 @@
+"""Ambassadors inviting friends by mail: at most 10 at once, a daily allowance, one mail per
+friend and offer, and never to someone who unsubscribed or already is a customer.
+
+Invitations are not transactional mail: `may_contact` is the one place that decides
+whether an address may receive one (the contact budget and unsubscribe list of `mail/`).
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ambassador.extensions import db
+from ambassador.i18n import recipient_language
+from ambassador.mail.services import queue_mail
+from ambassador.referrals.models import FriendInvite
+from ambassador.referrals.services import (
+    ensure_link,
+    first_name,
+    is_customer,
+    landing_offer,
+    referral_for_email,
+)
+from ambassador.text import text_problem
+from ambassador.urls import absolute_url
+from ambassador.utils import ServiceError, normalise_email, utcnow
+
+MAX_AT_ONCE = 10
+MAX_MESSAGE = 1000
+
+
+@dataclass
+class InviteReport:
+    """What an invitation sending did, address by address."""
+
+    sent: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (address, why)
+
+
+def may_contact(email: str, now: datetime | None = None) -> bool:
+    """Whether a non-transactional mail may go to this address now (unsubscribe, budget).
+
+    The one switch to the contact budget of `ambassador/mail/`: until it exists every
+    address may be contacted, subject to the rules of this module.
+    """
+    try:
+        from ambassador.mail import budget  # the shared contact budget, when installed
+    except ImportError:
+        return True
+    check = getattr(budget, "may_contact", None)
+    return True if check is None else bool(check(email, now=now))
+
+
+def split_addresses(text: str | None) -> list[str]:
+    """The addresses typed in the box: separated by commas, semicolons, spaces or lines."""
+    return [part for part in re.split(r"[\s,;]+", text or "") if part]
+
+
+def sent_today(user_id: int, now: datetime) -> int:
+    """How many friends this ambassador invited in the last 24 hours."""
+    return db.session.scalar(select(func.count()).select_from(FriendInvite).where(
+        FriendInvite.user_id == user_id, FriendInvite.sent_at > now - timedelta(days=1)))
+
+
+def _clean_message(text: str | None) -> str:
+    message = (text or "").strip()
+    problem = text_problem(message, multiline=True)
+    if problem:
+        raise ServiceError(_("The message contains a character that cannot be sent: remove "
+                             "it and try again."))
+    if len(message) > MAX_MESSAGE:
+        raise ServiceError(_("The message can have at most 1,000 characters."))
+    return message
+
+
+def invite_friends(user, offer_id: int | None, addresses: str | None, message: str | None,
+                   now: datetime | None = None) -> InviteReport:
+    """Mail each new friend an invitation to the offer through the ambassador's link."""
+    now = now or utcnow()
+    link = ensure_link(user)
+    offer = landing_offer(offer_id, now)
+    if offer is None or (offer_id is not None and offer.id != offer_id):
+        raise ServiceError(_("Choose one of the offers you may share."))
+    emails = split_addresses(addresses)
+    if not emails:
+        raise ServiceError(_("Enter at least one email address."))
+    if len(emails) > MAX_AT_ONCE:
+        raise ServiceError(_("Invite at most 10 friends at once (you entered %(num)s).",
+                             num=len(emails)))
+    clean = []
+    for raw in emails:
+        try:
+            clean.append(normalise_email(raw))
+        except ServiceError as exc:
+            raise ServiceError(str(exc)) from None
+    message = _clean_message(message)
+    allowance = current_app.config["REFERRAL_INVITES_PER_DAY"] - sent_today(user.id, now)
+    report = InviteReport()
+    own = {user.email.lower()} | ({user.customer.email} if user.customer else set())
+    for email in dict.fromkeys(clean):
+        why = _skip_reason(email, offer.id, own, now)
+        if why is None and allowance <= 0:
+            why = _("today's limit of invitations is reached: try again tomorrow")
+        if why is not None:
+            report.skipped.append((email, why))
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.add(FriendInvite(user_id=user.id, offer_id=offer.id,
+                                            friend_email=email, sent_at=now))
+                db.session.flush()
+        except IntegrityError:  # invited for this offer by someone else a moment ago
+            report.skipped.append((email, _("already invited to this offer")))
+            continue
+        queue_mail(email, "referral_invite",
+                   _l("%(name)s invites you to an offer", name=first_name(user)),
+                   locale=recipient_language(user),
+                   name=first_name(user), full_name=user.name or first_name(user),
+                   offer=offer, message=message,
+                   url=absolute_url("referrals.landing", code=link.code, offer=offer.id))
+        allowance -= 1
+        report.sent.append(email)
+    return report
+
+
+def _skip_reason(email: str, offer_id: int, own: set[str], now: datetime) -> str | None:
+    """Why this address gets no invitation, in the ambassador's words, or None."""
+    if email in own:
+        return _("that is your own address")
+    if is_customer(email):
+        return _("already a customer")
+    if referral_for_email(email) is not None:
+        return _("already signed up")
+    if db.session.scalar(select(FriendInvite.id).where(
+            FriendInvite.friend_email == email, FriendInvite.offer_id == offer_id)):
+        return _("already invited to this offer")
+    if not may_contact(email, now):
+        return _("does not wish to receive our mail")
+    return None
+
+
+def summary(report: InviteReport) -> list[tuple[str, str]]:
+    """The flash messages (category, text) telling the ambassador what happened."""
+    lines = []
+    if report.sent:
+        lines.append(("success", ngettext("Invitation sent to %(num)s friend.",
+                                          "Invitations sent to %(num)s friends.",
+                                          len(report.sent))))
+    for email, why in report.skipped:
+        lines.append(("warning", _("Not sent to %(email)s: %(why)s.", email=email, why=why)))
+    return lines
