@@ -41,6 +41,7 @@ ACCESS = {
     "portal.index": {"GET": (302, 302, 302, 302, 302)},
     "api.openapi": {"GET": (200, 200, 200, 200, 200)},
     "api.post_responses": {"POST": (401, 401, 401, 401, 401)},
+    "api.post_conversion": {"POST": (401, 401, 401, 401, 401)},
     # accounts
     "auth.login": {"GET": (200, 302, 302, 302, 302),
                    "POST": (400, 302, 302, 302, 302)},
@@ -95,6 +96,28 @@ ACCESS = {
     "offers.manage_offer": {"GET": (LOGIN, 403, 403, 200, 200)},
     "offers.add_codes": {"POST": (LOGIN, 403, 403, 303, 303)},
     "offers.export": {"GET": (LOGIN, 403, 403, 200, 200)},
+    # referrals: the ambassador's page, the friend's landing page, the marketers' pages
+    "referrals.index": {"GET": (LOGIN, 200, 200, 302, 302)},
+    "referrals.create_link": {"POST": (LOGIN, 303, 303, 403, 403)},
+    "referrals.invite": {"POST": (LOGIN, 400, 400, 403, 403)},
+    "referrals.landing": {"GET": (200, 200, 200, 200, 200), "args": {"code": "referral_code"}},
+    "referrals.sign_up": {"POST": (400, 400, 400, 400, 400), "args": {"code": "referral_code"}},
+    "referrals.thanks": {"GET": (302, 302, 302, 302, 302), "args": {"code": "referral_code"}},
+    "referrals.visit": {"POST": (204, 204, 204, 204, 204), "args": {"code": "referral_code"}},
+    "referrals_admin.dashboard": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "referrals_admin.set_reward": {"POST": (LOGIN, 403, 403, 303, 303)},
+    # the marketer converts it first: the admin's second press changes nothing
+    "referrals_admin.convert": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "referrals_admin.upload": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "referrals_admin.export": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "referrals_admin.review": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "referrals_admin.decide": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "referrals_admin.ledger": {"GET": (LOGIN, 403, 403, 200, 200),
+                               "args": {"user_id": "ambassador_id"}},
+    "referrals_admin.adjust": {"POST": (LOGIN, 403, 403, 400, 400),
+                               "args": {"user_id": "ambassador_id"}},
+    "referrals_admin.settle": {"POST": (LOGIN, 403, 403, 303, 303),
+                               "args": {"action": "settle_action"}},
     # marketer pages
     "nps.dashboard": {"GET": (LOGIN, 403, 403, 200, 200)},
     "nps.accounts": {"GET": (LOGIN, 403, 403, 200, 200)},
@@ -253,6 +276,7 @@ def route_values(visitors, make_response, make_user):
     values.update(_forum_values(visitors))
     from ambassador.mail.unsubscribe import unsubscribe_token
     values["unsubscribe_token"] = unsubscribe_token("invited@example.com")
+    values.update(_referral_values(visitors))
     db.session.commit()
     return values
 
@@ -342,6 +366,18 @@ def _forum_values(visitors) -> dict:
     report = forum.report_post(visitors["lapsed promoter"], post, "Off topic")
     return {"category_id": general.id, "thread_id": thread.id, "idea_id": idea.id,
             "post_id": post.id, "report_id": report.id}
+
+
+def _referral_values(visitors) -> dict:
+    """The active promoter's link, a friend's sign-up held for review, a pending reward."""
+    from ambassador.referrals import rewards, services
+
+    link = services.ensure_link(visitors["active promoter"])
+    referral = services.sign_up(link, {"name": "Luc", "email": "luc@mailinator.com",
+                                       "consent": True}, "203.0.113.7", "en").referral
+    entry = rewards.adjust(link.user, visitors["marketer"], "points", "10", "Welcome")
+    return {"referral_code": link.code, "referral_id": referral.id,
+            "ambassador_id": link.user_id, "entry_id": entry.id, "settle_action": "redeem"}
 
 
 def _invitation_token(send_invitations) -> str:

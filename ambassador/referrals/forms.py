@@ -7,7 +7,13 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ambassador.text import Form, ascii_int
 
-KIND_CHOICES = [("points", _l("points")), ("credit", _l("credit"))]
+try:  # WTForms 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+KIND_CHOICES = [SelectChoice("points", _l("points")), SelectChoice("credit", _l("credit"))]
 
 
 class SignUpForm(Form):

@@ -22,6 +22,7 @@ bp = Blueprint("referrals_admin", __name__, url_prefix="/dashboard/referrals")
 
 MAX_UPLOAD = 5 * 1024 * 1024
 SHOWN = 50
+DECIDED = {"approve": "approved", "reject": "rejected"}
 SETTLED = {"redeem": "redeemed", "reverse": "reversed"}
 
 
@@ -185,7 +186,7 @@ def decide(referral_id: int):
     referral = services.get_referral(referral_id)
     try:
         services.decide(referral, current_user, action == "approve")
-        record_action(current_user, f"referral.{action}d", referral,
+        record_action(current_user, "referral." + DECIDED[action], referral,
                       before={"status": "review"}, after={"status": referral.status})
     except ServiceError as exc:
         db.session.rollback()

@@ -19,7 +19,7 @@ from ambassador.auth.forms import EmptyForm
 from ambassador.extensions import db, limiter
 from ambassador.mail.services import queue_mail
 from ambassador.referrals import invites, rewards, services, stats
-from ambassador.referrals.forms import InviteForm, SignUpForm
+from ambassador.referrals.forms import InviteForm, SelectChoice, SignUpForm
 from ambassador.referrals.sharing import qr_svg, share_links
 from ambassador.sanitize import render_markdown
 from ambassador.text import ascii_int
@@ -51,7 +51,7 @@ def _invite_page(form: InviteForm | None = None, status: int = 200):
     link = services.link_for(current_user)
     offers = services.shareable_offers()
     form = form or InviteForm()
-    form.offer_id.choices = [(str(o.id), o.title) for o in offers]
+    form.offer_id.choices = [SelectChoice(str(o.id), o.title) for o in offers]
     shared = []
     if link is not None:
         base = absolute_url("referrals.landing", code=link.code)
@@ -101,7 +101,8 @@ def create_link():
 def invite():
     """Mail up to 10 friends an invitation to an offer (each friend once per offer)."""
     form = InviteForm()
-    form.offer_id.choices = [(str(o.id), o.title) for o in services.shareable_offers()]
+    form.offer_id.choices = [SelectChoice(str(o.id), o.title)
+                             for o in services.shareable_offers()]
     if not form.validate_on_submit():
         return _invite_page(form, 400)
     try:
