@@ -160,6 +160,7 @@ def load_demo(seed: int = DEMO_SEED, now=None) -> list[tuple[str, str, str]]:
     _testimonials(rng, now, users)
     load_demo_programs(now, [u for u in users if u.role == "promoter"])
     _offers(now, users)
+    _referrals(now, users)
     _widgets(users)
     load_forum_demo(_forum_people(users), now)
     return [(email, role, name) for email, role, name, *_ in accounts_to_create]
@@ -171,6 +172,14 @@ def _offers(now, users: list[User]) -> None:
 
     marketer = next(u for u in users if u.role == "marketer")
     load_demo_offers(now, marketer, [u for u in users if u.role == "promoter"])
+
+
+def _referrals(now, users: list[User]) -> None:
+    """Referral links, visits and friends at every stage, from sign-up to redeemed reward."""
+    from ambassador.referrals.demo import load_demo_referrals
+
+    marketer = next(u for u in users if u.role == "marketer")
+    load_demo_referrals(now, marketer, [u for u in users if u.role == "promoter"])
 
 
 def _testimonials(rng: random.Random, now, users: list[User]) -> None:

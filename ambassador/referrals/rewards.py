@@ -23,7 +23,7 @@ from ambassador.referrals.models import (
     Referral,
     RewardEntry,
 )
-from ambassador.referrals.services import earns_rewards, get_referral
+from ambassador.referrals.services import earns_rewards, get_referral, reason_texts
 from ambassador.text import text_problem
 from ambassador.utils import NotFound, ServiceError, normalise_email, utcnow
 
@@ -113,7 +113,7 @@ def convert(referral_id: int, source: str, now: datetime | None = None) -> Conve
     referral = get_referral(referral_id)
     if referral.status in ("rejected", "ineligible"):
         raise NotEligible(_("This referral is not eligible: it cannot convert or earn a "
-                            "reward (%(why)s).", why=referral.reasons.replace("\n", "; ")
+                            "reward (%(why)s).", why="; ".join(reason_texts(referral))
                             or _("rejected after review")))
     won = db.session.execute(
         update(Referral)

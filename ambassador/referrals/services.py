@@ -207,26 +207,49 @@ def is_customer(email: str) -> bool:
 
 def friend_problems(link: ReferralLink, email: str, network: str,
                     now: datetime) -> tuple[str, list[str]]:
-    """(status, reasons) for a new sign-up: ineligible, held for review, or fine."""
+    """(status, reason codes) for a new sign-up: ineligible, held for review, or fine.
+
+    Reasons are stored as codes ("self", "customer", "disposable:DOMAIN", "network:N")
+    and put in words by `reason_texts` in the reader's language (the friend's language
+    is not the marketer's).
+    """
     ambassador = link.user
     own = {ambassador.email.lower()}
     if ambassador.customer is not None:
         own.add(ambassador.customer.email.lower())
     if email in own:
-        return "ineligible", [_("the friend's email is the ambassador's")]
+        return "ineligible", ["self"]
     if is_customer(email):
-        return "ineligible", [_("the friend is already a customer")]
+        return "ineligible", ["customer"]
     reasons = []
     domain = email.rpartition("@")[2]
     if domain in DISPOSABLE_DOMAINS:
-        reasons.append(_("disposable email domain (%(domain)s)", domain=domain))
+        reasons.append(f"disposable:{domain}")
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     others = db.session.scalar(select(func.count()).select_from(Referral).where(
         Referral.network_hash == network, Referral.created_at >= day_start))
     if others >= current_app.config["REFERRAL_NETWORK_LIMIT"]:
-        reasons.append(ngettext("same network as %(num)s other sign-up today",
-                                "same network as %(num)s other sign-ups today", others))
+        reasons.append(f"network:{others}")
     return ("review" if reasons else "signed_up"), reasons
+
+
+def reason_texts(referral: Referral) -> list[str]:
+    """Why a referral was held or refused, in words, in the reader's language."""
+    texts = []
+    for code in filter(None, (referral.reasons or "").split("\n")):
+        kind, _sep, value = code.partition(":")
+        if kind == "self":
+            texts.append(_("the friend's email is the ambassador's"))
+        elif kind == "customer":
+            texts.append(_("the friend is already a customer"))
+        elif kind == "disposable":
+            texts.append(_("disposable email domain (%(domain)s)", domain=value))
+        elif kind == "network" and value.isdigit():
+            texts.append(ngettext("same network as %(num)s other sign-up today",
+                                  "same network as %(num)s other sign-ups today", int(value)))
+        else:
+            texts.append(code)
+    return texts
 
 
 def referral_for_email(email: str) -> Referral | None:
@@ -301,7 +324,7 @@ def decide(referral: Referral, actor, approve: bool, now: datetime | None = None
     referral.reviewed_at = now or utcnow()
     referral.reviewed_by_id = actor.id
     if not approve:
-        reverse_referral_reward(referral, _("the referral was rejected after review"))
+        reverse_referral_reward(referral, "")
     db.session.flush()
     return referral
 

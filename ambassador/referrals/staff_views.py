@@ -53,7 +53,7 @@ def dashboard():
         ambassadors=stats.by_ambassador(), offers=stats.by_offer(),
         reward_forms=reward_forms, recent=services.recent_referrals(SHOWN),
         upload=UploadForm(), button=EmptyForm(), fmt=rewards.format_amount,
-        reward_of=rewards.reward_of)
+        reward_of=rewards.reward_of, reasons=services.reason_texts)
 
 
 @bp.route("/offers/<int:offer_id>/reward", methods=["POST"])
@@ -172,7 +172,7 @@ def export():
 def review():
     """The referrals held for a marketer, with their reasons in words."""
     return render_template("referrals/review.html", queue=services.review_queue(),
-                           button=EmptyForm())
+                           button=EmptyForm(), reasons=services.reason_texts)
 
 
 @bp.route("/<int:referral_id>/review", methods=["POST"])

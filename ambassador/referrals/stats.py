@@ -16,6 +16,7 @@ from ambassador.extensions import db
 from ambassador.i18n import format_number
 from ambassador.offers.models import Offer
 from ambassador.referrals.models import LinkVisit, Referral, ReferralLink, RewardEntry
+from ambassador.referrals.services import reason_texts
 from ambassador.utils import utcnow
 
 WEEKS = 12
@@ -221,7 +222,7 @@ def export_rows():
             .order_by(Referral.created_at, Referral.id)).yield_per(1000):
         yield (referral.id, referral.created_at.strftime("%Y-%m-%d %H:%M:%S"), email,
                referral.friend_name, referral.friend_email, title or "", referral.status,
-               referral.reasons.replace("\n", "; "),
+               "; ".join(reason_texts(referral)),
                referral.converted_at.strftime("%Y-%m-%d %H:%M:%S")
                if referral.converted_at else "", referral.conversion_source or "")
 
