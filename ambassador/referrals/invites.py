@@ -1,8 +1,9 @@
 """Ambassadors inviting friends by mail: at most 10 at once, a daily allowance, one mail per
 friend and offer, and never to someone who unsubscribed or already is a customer.
 
-Invitations are not transactional mail: `may_contact` is the one place that decides
-whether an address may receive one (the contact budget and unsubscribe list of `mail/`).
+Invitations are not transactional mail: each one takes the friend's contact budget
+(`mail.budget.claim_contact`, which also refuses unsubscribed addresses) and carries the
+unsubscribe link and headers (`mail.unsubscribe.queue_bulk_mail`).
 """
 
 import re
@@ -18,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ambassador.extensions import db
 from ambassador.i18n import recipient_language
-from ambassador.mail.services import queue_mail
+from ambassador.mail.budget import claim_contact, is_unsubscribed, may_contact
+from ambassador.mail.unsubscribe import queue_bulk_mail
 from ambassador.referrals.models import FriendInvite
 from ambassador.referrals.services import (
     ensure_link,
@@ -41,20 +43,6 @@ class InviteReport:
 
     sent: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (address, why)
-
-
-def may_contact(email: str, now: datetime | None = None) -> bool:
-    """Whether a non-transactional mail may go to this address now (unsubscribe, budget).
-
-    The one switch to the contact budget of `ambassador/mail/`: until it exists every
-    address may be contacted, subject to the rules of this module.
-    """
-    try:
-        from ambassador.mail import budget  # the shared contact budget, when installed
-    except ImportError:
-        return True
-    check = getattr(budget, "may_contact", None)
-    return True if check is None else bool(check(email, now=now))
 
 
 def split_addresses(text: str | None) -> list[str]:
@@ -110,23 +98,36 @@ def invite_friends(user, offer_id: int | None, addresses: str | None, message: s
         if why is not None:
             report.skipped.append((email, why))
             continue
-        try:
-            with db.session.begin_nested():
-                db.session.add(FriendInvite(user_id=user.id, offer_id=offer.id,
-                                            friend_email=email, sent_at=now))
-                db.session.flush()
-        except IntegrityError:  # invited for this offer by someone else a moment ago
-            report.skipped.append((email, _("already invited to this offer")))
+        refused = _record_invite(user.id, offer.id, email, now)
+        if refused is not None:
+            report.skipped.append((email, refused))
             continue
-        queue_mail(email, "referral_invite",
-                   _l("%(name)s invites you to an offer", name=first_name(user)),
-                   locale=recipient_language(user),
-                   name=first_name(user), full_name=user.name or first_name(user),
-                   offer=offer, message=message,
-                   url=absolute_url("referrals.landing", code=link.code, offer=offer.id))
+        queue_bulk_mail(email, "referral_invite",
+                        _l("%(name)s invites you to an offer", name=first_name(user)),
+                        locale=recipient_language(user), name=first_name(user),
+                        full_name=user.name or first_name(user), offer=offer,
+                        message=message,
+                        url=absolute_url("referrals.landing", code=link.code, offer=offer.id))
         allowance -= 1
         report.sent.append(email)
     return report
+
+
+def _record_invite(user_id: int, offer_id: int, email: str, now: datetime) -> str | None:
+    """Record the invitation and take the friend's contact budget, both or neither."""
+    nested = db.session.begin_nested()
+    try:
+        db.session.add(FriendInvite(user_id=user_id, offer_id=offer_id, friend_email=email,
+                                    sent_at=now))
+        db.session.flush()
+    except IntegrityError:  # invited for this offer by someone else a moment ago
+        nested.rollback()
+        return _("already invited to this offer")
+    if not claim_contact(email, "referral_invite", now):  # mailed a moment ago, or left
+        nested.rollback()
+        return _("had a mail from us a few days ago: try again next week")
+    nested.commit()
+    return None
 
 
 def _skip_reason(email: str, offer_id: int, own: set[str], now: datetime) -> str | None:
@@ -140,8 +141,10 @@ def _skip_reason(email: str, offer_id: int, own: set[str], now: datetime) -> str
     if db.session.scalar(select(FriendInvite.id).where(
             FriendInvite.friend_email == email, FriendInvite.offer_id == offer_id)):
         return _("already invited to this offer")
-    if not may_contact(email, now):
+    if is_unsubscribed(email):
         return _("does not wish to receive our mail")
+    if not may_contact(email, now):
+        return _("had a mail from us a few days ago: try again next week")
     return None
 
 

@@ -101,18 +101,28 @@ def test_invitations_are_limited_in_number_and_per_day(app, client, login, make_
     assert bad.status_code == 400 and len(outbox()) == 2
 
 
-def test_an_unsubscribed_address_is_never_invited(client, login, make_link, make_shareable,
-                                                 monkeypatch, outbox):
-    from ambassador.referrals import invites
+def test_invitations_respect_unsubscribe_and_the_contact_budget(client, login, make_link,
+                                                              make_shareable, outbox):
+    from ambassador.mail.budget import claim_contact
+    from ambassador.mail.unsubscribe import headers_of, unsubscribe
 
     offer = make_shareable()
     login(make_link().user)
-    monkeypatch.setattr(invites, "may_contact", lambda email, now=None: email != "no@example.org")
+    unsubscribe("no@example.org")
+    claim_contact("recent@example.org", "checkin")  # mailed by us today
+    db.session.commit()
     response = client.post("/referrals/invite", data={
-        "offer_id": str(offer.id), "addresses": "no@example.org yes@example.org"},
+        "offer_id": str(offer.id),
+        "addresses": "no@example.org recent@example.org yes@example.org"},
         follow_redirects=True)
-    assert "does not wish to receive our mail" in page(response)
-    assert [m.to_addr for m in outbox()] == ["yes@example.org"]
+    shown = page(response)
+    assert "Not sent to no@example.org: does not wish to receive our mail." in shown
+    assert "Not sent to recent@example.org: had a mail from us a few days ago" in shown
+    [mail] = outbox()
+    assert mail.to_addr == "yes@example.org"
+    assert "/unsubscribe/" in mail.body_text and "/unsubscribe/" in mail.body_html
+    assert headers_of(mail)["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert count(FriendInvite) == 1
 
 
 # -- the friend --------------------------------------------------------------------------
