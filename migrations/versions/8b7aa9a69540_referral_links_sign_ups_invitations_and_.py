@@ -1,7 +1,7 @@
 """referral links, sign-ups, invitations and rewards
 
 Revision ID: 8b7aa9a69540
-Revises: 8063b23f32cb
+Revises: b1373e206b29
 Create Date: 2026-12-01 10:39:27.090900
 
 """
@@ -13,7 +13,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = '8b7aa9a69540'
-down_revision = '8063b23f32cb'
+down_revision = 'b1373e206b29'
 branch_labels = None
 depends_on = None
 
