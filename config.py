@@ -95,6 +95,9 @@ class Config:
     RATELIMIT_REFERRAL_INVITE = "20 per hour"
     # Uploads waiting between the preview and the import, per user (older ones make room).
     IMPORT_UPLOADS_PER_USER = int(os.environ.get("IMPORT_UPLOADS_PER_USER", "5"))
+    # Responses older than this many years are anonymised by `privacy retention`
+    # (unset or 0: keep them as they are, for ever).
+    RESPONSE_RETENTION_YEARS = int(os.environ.get("RESPONSE_RETENTION_YEARS") or 0) or None
 
 
 class DevelopmentConfig(Config):

@@ -85,6 +85,7 @@ def register_jobs(app: Flask) -> None:
     import ambassador.imports.tasks  # noqa: F401
     import ambassador.mail.tasks  # noqa: F401
     import ambassador.portal.tasks  # noqa: F401
+    import ambassador.privacy.tasks  # noqa: F401
     import ambassador.programs.tasks  # noqa: F401
     import ambassador.referrals.tasks  # noqa: F401
     from ambassador import jobs
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.nps.views import bp as nps_bp
     from ambassador.offers.views import bp as offers_bp
     from ambassador.portal.views import bp as portal_bp
+    from ambassador.privacy.views import bp as privacy_bp
     from ambassador.programs.manage import bp as manage_programs_bp
     from ambassador.programs.views import bp as programs_bp
     from ambassador.referrals.staff_views import bp as referrals_admin_bp
@@ -117,7 +119,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, programs_bp,
                manage_programs_bp, testimonials_bp, testimonials_admin_bp, offers_bp,
                widgets_bp, widget_public_bp, forum_bp, unsubscribe_bp, audit_bp, referrals_bp,
-               referrals_admin_bp):
+               referrals_admin_bp, privacy_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)
@@ -140,11 +142,12 @@ def register_cli(app: Flask) -> None:
     from ambassador.mail.cli import outbox_cli
     from ambassador.nps.cli import nps_cli
     from ambassador.portal.cli import invitations_cli
+    from ambassador.privacy.cli import privacy_cli
     from ambassador.programs.cli import programs_cli
 
     nps_cli.add_command(import_command, "import")
     for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, programs_cli,
-                  forum_cli, demo_cli, worker_command):
+                  forum_cli, privacy_cli, demo_cli, worker_command):
         app.cli.add_command(group)
 
 

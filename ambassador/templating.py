@@ -20,6 +20,7 @@ STAFF_NAV: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "nps": (_l("NPS"), [
         ("nps.dashboard", _l("Dashboard")),
         ("nps.accounts", _l("Accounts")),
+        ("privacy.customers", _l("Customers")),
         ("imports.upload", _l("Import")),
     ]),
     "portal": (_l("Portal"), [

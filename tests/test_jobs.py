@@ -28,6 +28,7 @@ def test_the_workers_run_the_periodic_jobs(app):
         "ambassador.imports.tasks.sweep_uploads",
         "ambassador.mail.tasks.deliver_outbox",
         "ambassador.portal.tasks.send_daily_invitations",
+        "ambassador.privacy.tasks.response_retention",
         "ambassador.programs.tasks.remind_events",
         "ambassador.referrals.tasks.earn_rewards",
     ]

@@ -177,6 +177,14 @@ ACCESS = {
     "auth.revoke_token": {"POST": (LOGIN, 403, 403, 403, 303)},
     "audit.index": {"GET": (LOGIN, 403, 403, 403, 200)},
     "audit.export_csv": {"GET": (LOGIN, 403, 403, 403, 200)},
+    # privacy: your data and deleting your account; marketers' customer pages
+    "privacy.my_data": {"GET": (LOGIN, 200, 200, 200, 200)},
+    "privacy.delete_account": {"GET": (LOGIN, 200, 200, 403, 403),
+                               "POST": (LOGIN, 400, 400, 403, 403)},
+    "privacy.customers": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "privacy.customer": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "privacy.customer_data": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "privacy.erase_customer": {"POST": (LOGIN, 403, 403, 303, 303)},
     # testimonials: the author's pages, the "May we quote you?" link, photos
     "testimonials.mine": {"GET": (LOGIN, 200, 200, 403, 403)},
     "testimonials.write": {"GET": (LOGIN, 200, 200, 403, 403),
@@ -256,6 +264,7 @@ def route_values(visitors, make_response, make_user):
     values = {}
     spare = make_user("marketer", email="spare@example.com")
     values["user_id"] = spare.id
+    values["customer_id"] = make_response(score=7, email="erase-me@example.com").customer_id
     values["action"] = "disable"
     values["reset_token"] = accounts.issue_password_link(spare).rsplit("/", 1)[1]
     values["token_id"] = create_api_token("Survey tool")[0].id

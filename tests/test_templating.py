@@ -22,7 +22,7 @@ def test_staff_see_their_groups_and_admins_also_the_admin_group(client, make_use
     login(make_user("marketer"))
     menu = _wide_menu(_html(client, "/dashboard"))
     assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content"]
-    assert re.findall(r'">([^<]+)</a>', menu) == ["Dashboard", "Accounts", "Import",
+    assert re.findall(r'">([^<]+)</a>', menu) == ["Dashboard", "Accounts", "Customers", "Import",
                                                   "Programs", "Offers", "Referrals", "Forum",
                                                   "Testimonials", "Widgets"]
 

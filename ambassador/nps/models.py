@@ -44,6 +44,9 @@ class Customer(db.Model):
     latest_score: Mapped[int | None] = mapped_column(SmallInteger)
     latest_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the person's data was erased (privacy): the row stays as an anonymous
+    # placeholder so that the NPS figures keep counting its scores.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def display_name(self) -> str:
@@ -74,6 +77,8 @@ class Response(db.Model):
     # external_id, or email+score+responded_at when there is none: re-imports add nothing.
     dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when its comment and references were erased (privacy, retention): a bare score.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer = relationship(Customer, lazy="joined")
 
