@@ -11,7 +11,9 @@ What stays, and why (README "Privacy" says the same to users):
   The de-duplication key (a one-way SHA-256 fingerprint) stays, so that re-importing an
   old survey file does not bring the person back;
 - forum posts, shown as written by "a former member" (the account is deleted);
-- audit entries (who on the team did what, for accountability: they hold ids).
+- audit entries (who on the team did what, for accountability: they hold ids);
+- an unsubscribe (the address and when): so that a survey file imported later with
+  the same address never mails someone who said no.
 Everything else about the person is deleted.
 """
 
@@ -19,7 +21,7 @@ from sqlalchemy import delete, or_, select, update
 
 from ambassador.auth.models import User
 from ambassador.extensions import db
-from ambassador.mail.models import OutboxMessage
+from ambassador.mail.models import ContactBudget, OutboxMessage
 from ambassador.nps.models import Customer, Response
 from ambassador.portal.models import Invitation
 from ambassador.privacy.registry import Subject, register_erasure
@@ -91,8 +93,10 @@ def erase_mail(subject: Subject, placeholder: str) -> dict:
     dropped = db.session.execute(delete(OutboxMessage).where(
         mine, OutboxMessage.status == "queued")).rowcount
     blanked = db.session.execute(update(OutboxMessage).where(mine).values(
-        to_addr=placeholder, subject="", body_text="", body_html="",
+        to_addr=placeholder, subject="", body_text="", body_html="", headers=None,
         last_error=None)).rowcount
+    # the contact budget's counters go; an unsubscribe stays (see the module docstring)
+    db.session.execute(delete(ContactBudget).where(ContactBudget.email.in_(subject.emails)))
     return {"mail_dropped": dropped, "mail_blanked": blanked}
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 
 from ambassador.extensions import db
 from ambassador.forum.models import Member, Post, Thread, Vote
-from ambassador.mail.models import OutboxMessage
+from ambassador.mail.models import OutboxMessage, Unsubscribe
 from ambassador.nps.models import Response
 from ambassador.offers.models import Offer, Redemption
 from ambassador.portal.models import Invitation
@@ -148,8 +148,11 @@ def mail(subject: Subject):
     rows = db.session.scalars(select(OutboxMessage)
                               .where(OutboxMessage.to_addr.in_(subject.emails))
                               .order_by(OutboxMessage.created_at, OutboxMessage.id))
-    return [{"to": m.to_addr, "subject": m.subject, "kind": m.kind, "status": m.status,
+    sent = [{"to": m.to_addr, "subject": m.subject, "kind": m.kind, "status": m.status,
              "created_at": m.created_at, "sent_at": m.sent_at} for m in rows]
+    stops = db.session.scalars(select(Unsubscribe).where(Unsubscribe.email.in_(subject.emails)))
+    return sent + [{"unsubscribed": u.email, "unsubscribed_at": u.unsubscribed_at,
+                    "changed_at": u.changed_at} for u in stops]
 
 
 for _name, _fn in (("account", account), ("customer", customer), ("responses", responses),

@@ -325,11 +325,6 @@ def forget_all() -> None:
     _pages.clear()
 
 
-def forget_all() -> None:
-    """Drop every cached payload of this process (after an erasure: no widget shows it)."""
-    _cache.clear()
-
-
 def allowed_origin(widget_domains: list[str], origin: str | None) -> bool:
     """Whether a request's Origin/Referer host is on the widget's list (empty list: all)."""
     if not widget_domains or not origin:

@@ -1,7 +1,7 @@
 """erased customers and anonymised responses
 
 Revision ID: a5104251ca9c
-Revises: d41a9e2c7b10
+Revises: b1373e206b29
 Create Date: 2026-12-01 10:42:42.200759
 
 """
@@ -13,7 +13,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = 'a5104251ca9c'
-down_revision = 'd41a9e2c7b10'
+down_revision = 'b1373e206b29'
 branch_labels = None
 depends_on = None
 
