@@ -1,7 +1,7 @@
 """erased customers and anonymised responses
 
 Revision ID: a5104251ca9c
-Revises: b1373e206b29
+Revises: 8b7aa9a69540
 Create Date: 2026-12-01 10:42:42.200759
 
 """
@@ -13,7 +13,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = 'a5104251ca9c'
-down_revision = 'b1373e206b29'
+down_revision = '8b7aa9a69540'
 branch_labels = None
 depends_on = None
 
