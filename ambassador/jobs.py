@@ -75,6 +75,11 @@ def daily(hour: int, minute: int = 0) -> Callable:
     return crontab(minute=str(minute), hour=str(hour))
 
 
+def weekly(weekday: int, hour: int, minute: int = 0) -> Callable:
+    """Once a week on `weekday` (0 Sunday, 1 Monday … 6 Saturday) at hour:minute UTC."""
+    return crontab(minute=str(minute), hour=str(hour), day_of_week=str(weekday))
+
+
 @dataclass
 class Jobs:
     """One app's queue: the huey instance and the callable of each declared job."""

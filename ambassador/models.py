@@ -2,6 +2,13 @@
 
 from ambassador.audit.models import AuditEntry
 from ambassador.auth.models import ApiToken, PasswordToken, User
+from ambassador.checkins.followup_models import (
+    DigestSubscription,
+    FollowUp,
+    FollowUpEvent,
+    WelcomeBack,
+)
+from ambassador.checkins.webhook_models import Webhook, WebhookDelivery
 from ambassador.forum.models import (
     Category,
     Member,
@@ -45,14 +52,15 @@ from ambassador.testimonials.models import (
 from ambassador.widgets.models import Widget
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Category", "ContactBudget", "Customer", "Enrollment",
-    "FeedbackAnswer", "FeedbackQuestion", "FriendInvite", "ImportMapping", "ImportRun",
-    "ImportUpload", "Invitation", "LinkVisit", "Member", "Notification", "Offer", "OfferCode",
-    "OfferReward", "OutboxMessage", "PasswordToken", "PortalVisit", "Post", "Program",
-    "ProgramCover", "QuarterScore", "QuarterTally", "Reaction", "Redemption", "Referral",
-    "ReferralLink", "Report", "Response", "ReviewSite", "RewardEntry", "Testimonial",
-    "TestimonialConsent", "TestimonialEdit", "TestimonialPhoto", "TestimonialRequest",
-    "TestimonialTag", "Thread", "Unsubscribe", "User", "Visit", "Vote", "Widget",
+    "ApiToken", "AuditEntry", "Category", "ContactBudget", "Customer", "DigestSubscription",
+    "Enrollment", "FeedbackAnswer", "FeedbackQuestion", "FollowUp", "FollowUpEvent",
+    "FriendInvite", "ImportMapping", "ImportRun", "ImportUpload", "Invitation", "LinkVisit",
+    "Member", "Notification", "Offer", "OfferCode", "OfferReward", "OutboxMessage",
+    "PasswordToken", "PortalVisit", "Post", "Program", "ProgramCover", "QuarterScore",
+    "QuarterTally", "Reaction", "Redemption", "Referral", "ReferralLink", "Report", "Response",
+    "ReviewSite", "RewardEntry", "Testimonial", "TestimonialConsent", "TestimonialEdit",
+    "TestimonialPhoto", "TestimonialRequest", "TestimonialTag", "Thread", "Unsubscribe", "User",
+    "Visit", "Vote", "Webhook", "WebhookDelivery", "WelcomeBack", "Widget",
 ]
 
 # Tables the migrations build by hand and no model describes: the forum's search index

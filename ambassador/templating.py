@@ -35,7 +35,8 @@ STAFF_NAV: dict[str, tuple[str, list[tuple[str, str]]]] = {
     ]),
     "loop": (_l("Loop"), [
         ("checkins.index", _l("Check-ins")),
-        ("checkins.follow_ups", _l("Follow-ups")),
+        ("followups.index", _l("Follow-ups")),
+        ("webhooks.index", _l("Webhooks")),
     ]),
     "admin": (_l("Admin"), [
         ("auth.users", _l("People")),

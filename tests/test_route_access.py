@@ -229,6 +229,21 @@ ACCESS = {
     "widget_public.script": {"GET": (200, 200, 200, 200, 200)},
     "widget_public.embed": {"GET": (200, 200, 200, 200, 200)},
     "widget_public.snippet": {"GET": (200, 200, 200, 200, 200)},
+    # closing the loop: follow-up tasks, the weekly digest opt-in, webhooks (marketers)
+    "followups.index": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "followups.detail": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "followups.update": {"POST": (LOGIN, 403, 403, 303, 303)},  # empty: saved unchanged
+    "followups.add_note": {"POST": (LOGIN, 403, 403, 400, 400)},
+    "followups.reply": {"POST": (LOGIN, 403, 403, 400, 400)},
+    "followups.digest_settings": {"GET": (LOGIN, 403, 403, 200, 200),
+                                  "POST": (LOGIN, 403, 403, 303, 303)},
+    "webhooks.index": {"GET": (LOGIN, 403, 403, 200, 200),
+                       "POST": (LOGIN, 403, 403, 400, 400)},
+    "webhooks.detail": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "webhooks.toggle": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "webhooks.test": {"POST": (LOGIN, 403, 403, 303, 303)},
+    # the marketer removes the webhook first, so the admin finds it gone
+    "webhooks.delete": {"POST": (LOGIN, 403, 403, 303, 404)},
 }
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -286,6 +301,7 @@ def route_values(visitors, make_response, make_user):
     from ambassador.mail.unsubscribe import unsubscribe_token
     values["unsubscribe_token"] = unsubscribe_token("invited@example.com")
     values.update(_referral_values(visitors))
+    values.update(_loop_values(visitors))
     db.session.commit()
     return values
 
@@ -387,6 +403,18 @@ def _referral_values(visitors) -> dict:
     entry = rewards.adjust(link.user, visitors["marketer"], "points", "10", "Welcome")
     return {"referral_code": link.code, "referral_id": referral.id,
             "ambassador_id": link.user_id, "entry_id": entry.id, "settle_action": "redeem"}
+
+
+def _loop_values(visitors) -> dict:
+    """The lapsed promoter's follow-up task (opened when they lapsed) and a webhook."""
+    from ambassador.checkins.followup_models import FollowUp
+    from ambassador.checkins.webhooks import create_webhook
+
+    lapsed = visitors["lapsed promoter"]
+    task = db.session.scalar(select(FollowUp).where(FollowUp.customer_id == lapsed.customer_id))
+    webhook, _secret = create_webhook(visitors["marketer"], "task.opened",
+                                      "https://hooks.example.com/ambassador")
+    return {"task_id": task.id, "webhook_id": webhook.id}
 
 
 def _invitation_token(send_invitations) -> str:

@@ -21,16 +21,18 @@ def _wide_menu(html: str) -> str:
 def test_staff_see_their_groups_and_admins_also_the_admin_group(client, make_user, login):
     login(make_user("marketer"))
     menu = _wide_menu(_html(client, "/dashboard"))
-    assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content"]
+    assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content",
+                                                                 "Loop"]
     assert re.findall(r'">([^<]+)</a>', menu) == ["Dashboard", "Accounts", "Customers", "Import",
                                                   "Programs", "Offers", "Referrals", "Forum",
-                                                  "Testimonials", "Widgets"]
+                                                  "Testimonials", "Widgets", "Follow-ups",
+                                                  "Webhooks"]
 
     client.post("/logout")
     login(make_user("admin"))
     menu = _wide_menu(_html(client, "/dashboard"))
     assert re.findall(r"<summary>([^<]+)</summary>", menu) == ["NPS", "Portal", "Content",
-                                                                 "Admin"]
+                                                                 "Loop", "Admin"]
     assert "People" in menu and "API tokens" in menu and "Audit trail" in menu
 
 
@@ -67,7 +69,7 @@ def test_phones_get_one_menu_button_holding_every_group(client, make_user, login
     phone = phone[:phone.index("</details>")]
     assert "Menu</summary>" in phone
     titles = re.findall(r'<h2 class="phone-group-title">([^<]+)</h2>', phone)
-    assert titles == ["NPS", "Portal", "Content", "Admin"]
+    assert titles == ["NPS", "Portal", "Content", "Loop", "Admin"]
     assert "Log out" in phone
     assert "<script" not in phone  # the disclosure works without any script
     # The only script on a page is the static confirmation helper, loaded by its address.

@@ -13,7 +13,7 @@ from ambassador.auth.access import staff
 from ambassador.constants import TOUCHPOINTS
 from ambassador.extensions import db
 from ambassador.nps import charts, export, forms, scores
-from ambassador.nps.actions import dashboard_actions
+from ambassador.nps.actions import account_columns, dashboard_actions
 
 bp = Blueprint("nps", __name__)
 
@@ -81,12 +81,14 @@ def accounts():
     pages = max(1, math.ceil(len(rows) / ACCOUNTS_PER_PAGE))
     page = min(forms.parse_page(request.args.get("page")), pages)
     start = (page - 1) * ACCOUNTS_PER_PAGE
+    shown = rows[start:start + ACCOUNTS_PER_PAGE]
     return render_template(
         "nps/accounts.html",
         empty=span is None,
         quarter=quarter,
         ignored=[note] if note else [],
-        rows=rows[start:start + ACCOUNTS_PER_PAGE],
+        rows=shown,
+        columns=account_columns([row.company for row in shown]),
         first_rank=start + 1,
         total=len(rows),
         small=sum(1 for row in rows if row.score.small_sample),
