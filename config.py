@@ -71,6 +71,8 @@ class Config:
     # How long each web process reuses a widget's JSON (also its public max-age).
     WIDGET_CACHE_SECONDS = int(os.environ.get("WIDGET_CACHE_SECONDS", "60"))
     MARKDOWN_REMOTE_IMAGES = os.environ.get("MARKDOWN_REMOTE_IMAGES", "") in ("1", "true")
+    # Seconds each outbound webhook request may take (connect and answer).
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
     # The background task queue (ambassador/jobs.py): Redis when REDIS_URL is set, else
     # this SQLite file; JOBS_IMMEDIATE runs each job at once inside the caller (no worker).
     JOBS_NAME = os.environ.get("JOBS_NAME", "ambassador")

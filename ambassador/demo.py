@@ -163,6 +163,7 @@ def load_demo(seed: int = DEMO_SEED, now=None) -> list[tuple[str, str, str]]:
     _referrals(now, users)
     _widgets(users)
     load_forum_demo(_forum_people(users), now)
+    _follow_ups(now, users)
     return [(email, role, name) for email, role, name, *_ in accounts_to_create]
 
 
@@ -204,6 +205,14 @@ def _widgets(users: list[User]) -> None:
                   actor=marketer, key="demo")
     create_widget({**base, "name": "Rating badge (French site)", "layout": "badge", "shown": 50,
                    "language": "fr"}, actor=marketer, key="demo-badge")
+
+
+def _follow_ups(now, users: list[User]) -> None:
+    """Follow-up tasks in every status, a paused Slack webhook with its delivery log."""
+    from ambassador.checkins.loop_demo import load_loop_demo
+
+    load_loop_demo(now, next(u for u in users if u.role == "marketer"),
+                   next(u for u in users if u.role == "admin"))
 
 
 def _forum_people(users: list[User]) -> dict:

@@ -9,13 +9,15 @@ Every recorded batch of responses (import, API, check-in) arrives through
   and time are updated, and a contacted task goes back to open); once a task is
   resolved, the next unhappy answer opens a new one.
 - each person who went from lapsed to active gets one welcome-back mail for the answer
-  that brought them back (unique per response, so once per return).
+  that brought them back (unique per response, so once per return), when that answer
+  is from the last 30 days (an import of old answers welcomes nobody back today).
 
 Staff actions on tasks (owner, status, notes, the "we changed this" reply) live in
 `followup_actions`.
 """
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, bindparam, cast, func, literal, select, update
@@ -31,6 +33,8 @@ from ambassador.urls import absolute_url
 from ambassador.utils import utcnow
 
 SQLITE_CHUNK = 5000  # ids per IN (...) on SQLite; PostgreSQL takes one array parameter
+# A welcome back answers a recent return: importing last spring's answers mails nobody.
+WELCOME_BACK_WITHIN = timedelta(days=30)
 UNHAPPY_MAX = 6
 OPEN_STATUSES = ("open", "contacted")
 
@@ -145,7 +149,8 @@ def welcome_back(customer_ids: list[int], response_ids: list[int], now=None) -> 
     for chunk in id_chunks(response_ids):
         returns = db.session.execute(
             select(Response.customer_id, func.max(Response.id).label("response_id"))
-            .where(among(Response.id, chunk), Response.score >= 9)
+            .where(among(Response.id, chunk), Response.score >= 9,
+                   Response.responded_at >= now - WELCOME_BACK_WITHIN)
             .group_by(Response.customer_id)).all()
         rows = [{"customer_id": r.customer_id, "response_id": r.response_id, "queued_at": now}
                 for r in returns if r.customer_id in returning]

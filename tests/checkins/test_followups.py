@@ -1,5 +1,7 @@
 """Follow-up tasks and welcome-backs, opened from every source of responses, per batch."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import event, func, select
 
@@ -8,6 +10,7 @@ from ambassador.checkins import followup_actions
 from ambassador.checkins.followup_models import FollowUp, FollowUpEvent, WelcomeBack
 from ambassador.extensions import db
 from ambassador.nps.services import record_responses
+from ambassador.utils import utcnow
 from tests.conftest import utc
 
 
@@ -106,18 +109,26 @@ def test_the_work_per_batch_does_not_grow_with_its_rows():
 
 
 def test_a_returning_ambassador_is_welcomed_back_once_per_return(make_response, outbox):
-    email = "hel@example.com"
-    make_response(score=10, email=email, language="fr", responded_at=utc(2026, 1, 1))
-    make_response(score=7, email=email, responded_at=utc(2026, 2, 1))
-    make_response(score=9, email=email, responded_at=utc(2026, 3, 1))
-    make_response(score=10, email=email, responded_at=utc(2026, 3, 2))  # still active: no mail
+    email, now = "hel@example.com", utcnow()
+    make_response(score=10, email=email, language="fr", responded_at=now - timedelta(days=60))
+    make_response(score=7, email=email, responded_at=now - timedelta(days=20))
+    make_response(score=9, email=email, responded_at=now - timedelta(days=10))
+    make_response(score=10, email=email, responded_at=now - timedelta(days=9))  # still active
     mails = [m for m in outbox(email) if m.kind == "welcome_back"]
     assert len(mails) == 1
     assert "ambassadeurs" in mails[0].body_text  # in the language they answered in
-    make_response(score=6, email=email, responded_at=utc(2026, 4, 1))
-    make_response(score=10, email=email, responded_at=utc(2026, 5, 1))
+    make_response(score=6, email=email, responded_at=now - timedelta(days=5))
+    make_response(score=10, email=email, responded_at=now - timedelta(days=1))
     assert len([m for m in outbox(email) if m.kind == "welcome_back"]) == 2
     assert db.session.scalar(select(func.count()).select_from(WelcomeBack)) == 2
+
+
+def test_an_import_of_old_answers_welcomes_nobody_back(make_response, outbox):
+    email = "old@example.com"
+    make_response(score=10, email=email, responded_at=utc(2025, 1, 1))
+    make_response(score=3, email=email, responded_at=utc(2025, 2, 1))
+    make_response(score=10, email=email, responded_at=utc(2025, 3, 1))
+    assert [m for m in outbox(email) if m.kind == "welcome_back"] == []
 
 
 def test_nothing_is_opened_or_mailed_for_a_batch_that_is_rolled_back(outbox):
@@ -152,3 +163,17 @@ def test_owners_must_be_staff(make_response, make_user, make_promoter):
         followup_actions.set_owner(marketer, tasks()[0], promoter.id)
     assert followup_actions.set_owner(marketer, tasks()[0], marketer.id)
     assert db.session.scalar(select(AuditEntry.action)) == "follow_up.owner_changed"
+
+
+def test_the_demo_has_tasks_in_every_status_and_a_webhook_with_a_log():
+    from ambassador.checkins.webhook_models import Webhook, WebhookDelivery
+    from ambassador.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    assert {task.status for task in tasks()} == {"open", "contacted", "resolved"}
+    assert any(task.owner_id is None for task in tasks())
+    hook = db.session.scalar(select(Webhook))
+    assert hook is not None and not hook.active  # the demo posts nowhere
+    statuses = {d.status for d in db.session.scalars(select(WebhookDelivery))}
+    assert statuses == {"delivered", "failed"}
