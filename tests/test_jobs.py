@@ -24,6 +24,8 @@ ROWS = 20_000
 
 def test_the_workers_run_the_periodic_jobs(app):
     assert jobs.periodic_names(app) == [
+        "ambassador.checkins.loop_tasks.deliver_webhooks",
+        "ambassador.checkins.loop_tasks.send_weekly_digest",
         "ambassador.forum.tasks.send_daily_digest",
         "ambassador.imports.tasks.sweep_uploads",
         "ambassador.mail.tasks.deliver_outbox",

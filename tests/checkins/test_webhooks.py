@@ -215,3 +215,14 @@ def test_a_paused_webhook_gets_nothing(make_user):
     record_responses([{"email": "a@example.com", "score": 8}], "import")
     db.session.commit()
     assert _deliveries() == []
+
+
+def test_the_worker_job_delivers_what_is_due(app, receiver, make_user):
+    from ambassador.checkins.loop_tasks import deliver_webhooks
+
+    webhooks.create_webhook(make_user("marketer"), "response.received", receiver.url)
+    db.session.commit()
+    record_responses([{"email": "a@example.com", "score": 8}], "import")
+    db.session.commit()
+    deliver_webhooks()
+    assert len(receiver.requests) == 1
