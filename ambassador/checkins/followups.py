@@ -159,21 +159,25 @@ def welcome_back(customer_ids: list[int], response_ids: list[int], now=None) -> 
         created = db.session.execute(
             _insert(table).values(rows).on_conflict_do_nothing(index_elements=["response_id"])
             .returning(table.c.customer_id)).scalars().all()
-        for customer in db.session.scalars(select(Customer).where(Customer.id.in_(created))):
-            _queue_welcome(customer)
-            queued += 1
+        for piece in range(0, len(created), 500):
+            queued += _queue_welcomes(created[piece:piece + 500])
     return queued
 
 
-def _queue_welcome(customer: Customer) -> None:
+def _queue_welcomes(customer_ids: list[int]) -> int:
+    """One welcome-back mail for each of these customers (their account found in one query)."""
     from ambassador.auth.models import User
 
-    user = db.session.scalar(select(User).where(User.customer_id == customer.id))
-    link = absolute_url("portal.home") if user is not None else absolute_url("portal.index")
-    queue_mail(customer.email, "welcome_back", WELCOME_SUBJECT,
-               locale=recipient_language(user, customer),
-               name=(user.name if user is not None and user.name else customer.name) or "",
-               link=link, has_account=user is not None)
+    rows = db.session.execute(
+        select(Customer, User).outerjoin(User, User.customer_id == Customer.id)
+        .where(Customer.id.in_(customer_ids))).unique().all()
+    portal, home = absolute_url("portal.home"), absolute_url("portal.index")
+    for customer, user in rows:
+        queue_mail(customer.email, "welcome_back", WELCOME_SUBJECT,
+                   locale=recipient_language(user, customer),
+                   name=(user.name if user is not None and user.name else customer.name) or "",
+                   link=portal if user is not None else home, has_account=user is not None)
+    return len(rows)
 
 
 def handle_batch(source: str, changes: dict, response_ids: list[int], now=None) -> dict:
