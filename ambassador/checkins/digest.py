@@ -4,7 +4,9 @@
 computes the figures once and writes one mail per subscribed marketer through the
 outbox, in each one's language. Each person is claimed with one conditional UPDATE
 whose row count decides, so two runs at once never mail anyone twice, and a run within
-six days of the last one sends them nothing.
+six days of the last one sends them nothing. The digest is non-transactional: it asks the
+contact budget first (what it holds back waits for the next run) and carries the
+one-click unsubscribe link and headers.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +19,8 @@ from ambassador.auth.models import STAFF_ROLES, User
 from ambassador.checkins.followup_models import DigestSubscription, FollowUp
 from ambassador.extensions import db
 from ambassador.i18n import in_language, recipient_language
-from ambassador.mail.services import queue_mail
+from ambassador.mail.budget import claim_contact, may_contact
+from ambassador.mail.unsubscribe import queue_bulk_mail
 from ambassador.nps import scores
 from ambassador.nps.models import Customer, Response
 from ambassador.nps.rules import previous_quarters, quarter_of
@@ -126,10 +129,17 @@ def send_digests(now=None) -> int:
     sent = 0
     for user_id in due:
         user = db.session.get(User, user_id)
-        if user is None or not _claim(user_id, now):
+        previous = db.session.scalar(select(DigestSubscription.last_sent_at)
+                                     .where(DigestSubscription.user_id == user_id))
+        if user is None or not may_contact(user.email, now) or not _claim(user_id, now):
+            continue  # the contact budget holds it back: it waits for the next run
+        if not claim_contact(user.email, "loop_digest", now):
+            db.session.execute(update(DigestSubscription)
+                               .where(DigestSubscription.user_id == user_id)
+                               .values(last_sent_at=previous))
             continue
         with in_language(recipient_language(user)) as lang:
-            queue_mail(user.email, "loop_digest", SUBJECT, locale=lang,
+            queue_bulk_mail(user.email, "loop_digest", SUBJECT, locale=lang,
                        name=user.display_name, data=data,
                        tasks_link=absolute_url("followups.index"),
                        dashboard_link=absolute_url("nps.dashboard"),

@@ -10,7 +10,9 @@ Every recorded batch of responses (import, API, check-in) arrives through
   resolved, the next unhappy answer opens a new one.
 - each person who went from lapsed to active gets one welcome-back mail for the answer
   that brought them back (unique per response, so once per return), when that answer
-  is from the last 30 days (an import of old answers welcomes nobody back today).
+  is from the last 30 days (an import of old answers welcomes nobody back today). It is
+  the answer to what the person just did, so it is outside the contact budget, but
+  nobody who unsubscribed gets it.
 
 Staff actions on tasks (owner, status, notes, the "we changed this" reply) live in
 `followup_actions`.
@@ -26,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ambassador.checkins.followup_models import FollowUp, WelcomeBack
 from ambassador.extensions import db
 from ambassador.i18n import recipient_language
+from ambassador.mail.budget import normalise, unsubscribed_among
 from ambassador.mail.services import queue_mail
 from ambassador.nps.models import Customer, Response
 from ambassador.nps.signals import responses_recorded
@@ -172,6 +175,8 @@ def _queue_welcomes(customer_ids: list[int]) -> int:
         select(Customer, User).outerjoin(User, User.customer_id == Customer.id)
         .where(Customer.id.in_(customer_ids))).unique().all()
     portal, home = absolute_url("portal.home"), absolute_url("portal.index")
+    stopped = unsubscribed_among(customer.email for customer, _user in rows)
+    rows = [(customer, user) for customer, user in rows if normalise(customer.email) not in stopped]
     for customer, user in rows:
         queue_mail(customer.email, "welcome_back", WELCOME_SUBJECT,
                    locale=recipient_language(user, customer),

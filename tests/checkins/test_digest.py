@@ -33,3 +33,18 @@ def test_the_digest_goes_to_those_who_opted_in_once_a_week(runner, make_user, ma
 def test_a_bad_now_is_refused(runner):
     result = runner.invoke(args=["checkins", "digest", "--now", "monday"])
     assert result.exit_code == 2 and "ISO 8601" in result.output
+
+
+def test_the_contact_budget_holds_a_digest_back_until_the_next_run(runner, make_user, outbox):
+    from ambassador.mail.budget import claim_contact
+
+    subscriber = make_user("marketer", email="m@example.com")
+    set_subscribed(subscriber, True)
+    assert claim_contact("m@example.com", "program_message", utc(2026, 11, 28))
+    db.session.commit()
+    assert runner.invoke(args=["checkins", "digest", "--now", "2026-11-30T07:00:00"]
+                         ).output == "sent 0 digests\n"
+    assert runner.invoke(args=["checkins", "digest", "--now", "2026-12-07T07:00:00"]
+                         ).output == "sent 1 digests\n"
+    [mail] = outbox()
+    assert "List-Unsubscribe" in (mail.headers or "")

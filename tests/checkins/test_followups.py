@@ -123,6 +123,18 @@ def test_a_returning_ambassador_is_welcomed_back_once_per_return(make_response, 
     assert db.session.scalar(select(func.count()).select_from(WelcomeBack)) == 2
 
 
+def test_nobody_who_unsubscribed_is_welcomed_back(make_response, outbox):
+    from ambassador.mail.unsubscribe import unsubscribe
+
+    email, now = "gone@example.com", utcnow()
+    make_response(score=10, email=email, responded_at=now - timedelta(days=9))
+    make_response(score=7, email=email, responded_at=now - timedelta(days=5))
+    unsubscribe(email)
+    db.session.commit()
+    make_response(score=10, email=email, responded_at=now - timedelta(days=1))
+    assert outbox(email) == []
+
+
 def test_an_import_of_old_answers_welcomes_nobody_back(make_response, outbox):
     email = "old@example.com"
     make_response(score=10, email=email, responded_at=utc(2025, 1, 1))
