@@ -1,7 +1,7 @@
 """follow-up tasks, welcome-backs, digest opt-ins, webhooks
 
 Revision ID: 96cb6b12d601
-Revises: 8b7aa9a69540
+Revises: a5104251ca9c
 Create Date: 2026-12-01 10:30:52.742705
 
 """
@@ -13,7 +13,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = '96cb6b12d601'
-down_revision = '8b7aa9a69540'
+down_revision = 'a5104251ca9c'
 branch_labels = None
 depends_on = None
 
