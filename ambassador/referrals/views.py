@@ -18,7 +18,7 @@ from ambassador.auth.access import any_user, public, roles
 from ambassador.auth.forms import EmptyForm
 from ambassador.extensions import db, limiter
 from ambassador.mail.services import queue_mail
-from ambassador.referrals import invites, rewards, services, stats
+from ambassador.referrals import invites, privacy, rewards, services, stats  # noqa: F401 (privacy registers)
 from ambassador.referrals.forms import InviteForm, SelectChoice, SignUpForm
 from ambassador.referrals.sharing import qr_svg, share_links
 from ambassador.sanitize import render_markdown
