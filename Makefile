@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app ambassador
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ambassador_test
 
-.PHONY: run test test-pg test-browser lint check clean \
+.PHONY: run test test-pg test-browser lint bandit check clean \
 	translations-extract translations-update translations-compile translations-init
 
 $(BIN)/python:
@@ -36,6 +36,10 @@ test-browser: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+
+# Security lint; false positives carry `# nosec BXXX` and their reason (pyproject.toml).
+bandit: $(VENV)/.installed
+	$(BIN)/bandit -c pyproject.toml -r ambassador -q
 
 CHECK_DB := $(shell mktemp -u /tmp/ambassador-check-XXXXXX).db
 

@@ -35,6 +35,11 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis away: every limit keeps counting in each web process's memory (one logged
+    # warning), so login stays limited and pages keep being served; Redis is tried again
+    # with a growing pause and takes over when it answers (README: "When Redis is down").
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
     # Failed logins per account (normalised email), whatever the address they come from.

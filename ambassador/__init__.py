@@ -166,6 +166,7 @@ def register_errorhandlers(app: Flask) -> None:
     from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException
 
+    from ambassador import outages
     from ambassador.utils import ServiceError, lost_a_race
 
     def render(code: int, description: str | None = None):
@@ -189,10 +190,12 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         return render(exc.status_code, str(exc))
 
+    outages.install(app)  # the database or Redis away: 503, before the catch-all below
+
     @app.errorhandler(OperationalError)
     def database_error(exc: OperationalError):
         if not lost_a_race(exc):
-            return unexpected(exc)
+            return outages.unavailable(exc)
         db.session.rollback()
         app.logger.warning("%s %s lost a race with another request: %s",
                            request.method, request.path, exc.orig)

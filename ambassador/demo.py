@@ -35,7 +35,7 @@ from ambassador.widgets.services import create_widget
 
 demo_cli = AppGroup("demo", help="Demo data for trying Ambassador out.")
 
-DEMO_PASSWORD = "ambassador-demo"
+DEMO_PASSWORD = "ambassador-demo"  # nosec B105  # the demo's published logins, printed by `demo load`
 DEMO_SEED = 2026
 CUSTOMERS = 400
 QUARTERS = 6
@@ -142,7 +142,7 @@ def _responses(rng: random.Random, people: list[dict], now) -> list[dict]:
 
 def load_demo(seed: int = DEMO_SEED, now=None) -> list[tuple[str, str, str]]:
     """Create the demo data (flush, no commit); return (email, role, name) of every login."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # reproducible demo data, no secret
     now = (now or utcnow()).replace(microsecond=0)
     people = _people(rng)
     record_responses(_responses(rng, people, now), "import")

@@ -84,11 +84,6 @@ SET score = excluded.score, responded_at = excluded.responded_at,
 WHERE excluded.responded_at >= q.responded_at
 """
 
-_LATEST = """
-SELECT DISTINCT ON (customer_id) customer_id, score, responded_at
-FROM import_inserted ORDER BY customer_id, responded_at DESC, id DESC
-"""
-
 _STATUSES = """
 SELECT c.id, c.status FROM customers c
 WHERE c.id IN (SELECT DISTINCT customer_id FROM import_inserted)
@@ -96,7 +91,7 @@ WHERE c.id IN (SELECT DISTINCT customer_id FROM import_inserted)
 
 # Each affected person once: the details their record lacks (first non-empty in file
 # order), and their latest score and status unless they have a later answer.
-_UPDATE_CUSTOMERS = f"""
+_UPDATE_CUSTOMERS = """
 WITH details AS (
     SELECT email,
            (array_agg(name ORDER BY seq) FILTER (WHERE name IS NOT NULL))[1] AS name,
@@ -104,7 +99,10 @@ WITH details AS (
            (array_agg(language ORDER BY seq) FILTER (WHERE language IS NOT NULL))[1]
                AS language
     FROM import_stage GROUP BY email
-), latest AS ({_LATEST}), changes AS (
+), latest AS (
+    SELECT DISTINCT ON (customer_id) customer_id, score, responded_at
+    FROM import_inserted ORDER BY customer_id, responded_at DESC, id DESC
+), changes AS (
     SELECT c.id, d.name, d.company, d.language, l.score, l.responded_at,
            l.customer_id IS NOT NULL AND (c.latest_response_at IS NULL
                                           OR c.latest_response_at <= l.responded_at) AS later

@@ -85,16 +85,20 @@ def lines_of_text(text: str) -> Iterator[tuple[int, str | None]]:
     yield from enumerate((text or "").splitlines(), start=1)
 
 
+_INSERT_QMARK = ("INSERT INTO offer_codes (offer_id, code) VALUES (?, ?) "
+                 "ON CONFLICT (offer_id, code) DO NOTHING")
+_INSERT_FORMAT = _INSERT_QMARK.replace("?", "%s")
+
+
 def _insert(offer_id: int, codes: list[str]) -> None:
     """Insert new codes (one driver-level executemany), skipping one another upload just added.
 
     Written as plain SQL on purpose: a pool of 100,000 codes spends its time here.
     """
     connection = db.session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = _INSERT_QMARK if connection.dialect.paramstyle == "qmark" else _INSERT_FORMAT
     connection.exec_driver_sql(
-        f"INSERT INTO offer_codes (offer_id, code) VALUES ({mark}, {mark}) "
-        "ON CONFLICT (offer_id, code) DO NOTHING",
+        sql,
         [(offer_id, code) for code in codes])
 
 

@@ -36,7 +36,7 @@ def load_demo_offers(now, author, promoters: list) -> int:
         values["ends_at"] = now + timedelta(days=end)
         offer = services.create_offer(author, values)
         if spec.get("pool"):
-            rng = random.Random(spec["title"])
+            rng = random.Random(spec["title"])  # nosec B311  # demo codes, reproducible
             pool = "\n".join("ONBOARD-" + "".join(rng.choices(codes.ALPHABET, k=6))
                              for _ in range(spec["pool"]))
             codes.add_codes(offer, codes.lines_of_text(pool))
