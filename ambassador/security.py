@@ -6,6 +6,8 @@
 - Cache-Control: no-store on every page for a logged-in user (unless the view chose).
 - Fetch-Metadata: a state-changing request a browser marks `Sec-Fetch-Site: cross-site`
   is refused with 403, before the CSRF check.
+- A streamed body (chunked, no Content-Length) over MAX_CONTENT_LENGTH is a 413, as a
+  declared one is, never silently cut at the limit.
 
 Views change the defaults with decorators placed under `@bp.route`: `csp(**directives)`,
 `frameable` (the widget embed page), `token_in_url` (no-referrer, no-store) and
@@ -92,6 +94,21 @@ def refuse_cross_site() -> None:
     abort(403, str(CROSS_SITE_MESSAGE))
 
 
+def refuse_oversized_stream() -> None:
+    """before_request: 413 for a chunked body that reaches MAX_CONTENT_LENGTH.
+
+    Werkzeug refuses a declared Content-Length over the limit, but reads a streamed body
+    only up to the limit and hands the truncated rest to the form parser.
+    """
+    limit = request.max_content_length
+    if limit is None or request.content_length is not None:
+        return
+    if not request.environ.get("wsgi.input_terminated"):
+        return  # no length and no terminated stream: Werkzeug reads nothing at all
+    if len(request.get_data(cache=True)) >= limit:
+        abort(413)
+
+
 def content_security_policy(view=None) -> str:
     """The CSP header value for a view: the defaults, its changes, this request's nonce."""
     directives = {**DEFAULT_CSP, **getattr(view, "csp", {})}
@@ -130,5 +147,6 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     app.before_request(refuse_cross_site)
+    app.before_request(refuse_oversized_stream)
     app.after_request(add_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

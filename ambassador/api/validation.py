@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError
 from ambassador.api.schema import CONVERSION_SCHEMA, DATE_EXAMPLES, ITEM_SCHEMA
 from ambassador.imports.parsing import FIELDS
 from ambassador.nps.rules import response_date_problem
+from ambassador.text import text_problem
 from ambassador.utils import ServiceError, email_characters_problem, normalise_email, utcnow
 
 MAX_UNKNOWN = 10
@@ -185,11 +186,20 @@ def _responded_at(value, now: datetime) -> datetime | None:
     return moment
 
 
+# Free text that may span lines; every other text field (name, company …) is one line,
+# as the house rule for typed text says (ambassador/text.py), so it can go into a mail header.
+MULTILINE_FIELDS = frozenset({"comment"})
+
+
 def _text(name: str, value: str | None) -> str | None:
     if value is None:
         return None
     _unicode(name, value)
-    return value.replace("\x00", "").strip() or None
+    value = value.replace("\x00", "")
+    problem = text_problem(value, multiline=name in MULTILINE_FIELDS)
+    if problem:
+        raise ItemProblem(f"{name} {problem}")
+    return value.strip() or None
 
 
 def _unicode(name: str, value: str) -> None:

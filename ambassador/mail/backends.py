@@ -42,6 +42,23 @@ def parse_sender(sender: str) -> Address:
         raise ValueError(f"MAIL_FROM is not a sender address: {sender!r}") from exc
 
 
+def _set_one_line(email: EmailMessage, name: str, value: str) -> None:
+    """Set a header that stays one line, even when `value` hides a line break.
+
+    The email package decodes RFC 2047 words on assignment, so "=?utf-8?q?Hi=0D=0ABcc:…?="
+    (no whitespace, no control character) becomes a line break that older Pythons
+    write out as a header of its own; the decoded text is flattened and set again.
+    """
+    for _ in range(3):
+        email[name] = " ".join(value.split())
+        shown = str(email[name])
+        if "\r" not in shown and "\n" not in shown:
+            return
+        del email[name]
+        value = shown
+    raise ValueError(f"{name} keeps a line break: {value[:80]!r}")
+
+
 def build_message(msg, sender: str) -> EmailMessage:
     """Turn an outbox row into a multipart/alternative email (text and HTML).
 
@@ -51,7 +68,7 @@ def build_message(msg, sender: str) -> EmailMessage:
     from_ = parse_sender(sender)
     created = msg.created_at or datetime.now(UTC)
     email = EmailMessage()
-    email["Subject"] = " ".join((msg.subject or "").split())
+    _set_one_line(email, "Subject", msg.subject or "")
     email["From"] = from_
     email["To"] = ascii_address(msg.to_addr)
     email["Date"] = formatdate(localtime=False)
