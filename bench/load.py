@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -60,6 +61,7 @@ def prepare(promoters: int, out: Path) -> None:
     from ambassador.nps.services import record_responses
     from ambassador.offers.models import Offer
     from ambassador.programs.models import Program
+    from ambassador.utils import utcnow
     from ambassador.widgets.models import Widget
     from ambassador.widgets.services import create_widget
 
@@ -81,22 +83,58 @@ def prepare(promoters: int, out: Path) -> None:
             if db.session.scalar(select(Widget.id).where(Widget.key == key)) is None:
                 create_widget({**WIDGET, "name": f"Load {n}", "layout": layout}, key=key)
             keys.append(key)
+        if db.session.scalar(select(Offer.id).where(Offer.title == "Load: pool")) is None:
+            from ambassador.offers import codes, services
+
+            now = utcnow() - timedelta(days=1)
+            pool = services.create_offer(None, {"title": "Load: pool", "code_mode": "pool",
+                                                "starts_at": now})
+            codes.add_codes(pool, codes.lines_of_text("\n".join(
+                f"LOAD-{n:06d}" for n in range(20_000))))
+            services.create_offer(None, {"title": "Load: generated", "code_mode": "generated",
+                                         "starts_at": now})
+        _forum(db, emails)
         token = create_api_token(f"load test {uuid.uuid4().hex[:6]}")[1]
         data = {
             "promoters": emails, "password": PASSWORD, "token": token, "widgets": keys,
             "programs": list(db.session.scalars(select(Program.id).where(
                 Program.status == "open"))),
-            "offers": list(db.session.scalars(select(Offer.id))),
+            # Offers with room: a pool that runs out answers 409, as it should.
+            "offers": list(db.session.scalars(select(Offer.id).where(
+                Offer.title.like("Load: %")))),
             "categories": list(db.session.scalars(select(Category.id).where(
                 Category.staff_only.is_(False), Category.program_id.is_(None)))),
-            "threads": list(db.session.scalars(select(Thread.id).where(
-                Thread.hidden.is_(False)).order_by(Thread.id.desc()).limit(200))),
+            "threads": list(db.session.scalars(select(Thread.id).join(Category).where(
+                Thread.hidden.is_(False), Thread.locked.is_(False),
+                Category.staff_only.is_(False), Category.program_id.is_(None)))),
         }
         db.session.commit()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=1))
     print(f"prepared {promoters} promoters, {len(keys)} widgets, {len(data['programs'])} "
           f"programs, {len(data['offers'])} offers, {len(data['threads'])} threads -> {out}")
+
+
+def _forum(db, emails: list[str], threads: int = 150, replies: int = 6) -> None:
+    """More conversations, by the load promoters, in the forum's open categories."""
+    from sqlalchemy import select
+
+    from ambassador.auth.models import User
+    from ambassador.forum import services
+    from ambassador.forum.models import Category, Thread
+
+    if db.session.scalar(select(Thread.id).where(Thread.title.like("Load: %"))) is not None:
+        return
+    rng = random.Random(7)  # nosec B311  # benchmark data
+    people = list(db.session.scalars(select(User).where(User.email.in_(emails[:50]))))
+    rooms = list(db.session.scalars(select(Category).where(
+        Category.staff_only.is_(False), Category.program_id.is_(None))))
+    for n in range(threads):
+        thread = services.create_thread(rng.choice(people), rng.choice(rooms),
+                                        f"Load: question {n} about the dashboard export",
+                                        "How do you **export** the quarter? Any tips?")
+        for m in range(rng.randrange(replies)):
+            services.reply(rng.choice(people), thread, f"Reply {m}: the export button works.")
 
 
 # --- run: the virtual users ---------------------------------------------------------------
