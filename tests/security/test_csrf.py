@@ -12,6 +12,16 @@ from tests.test_route_access import KINDS, _checksums, _url
 CSRF_REFUSED = "This form had expired"
 CROSS_SITE_REFUSED = "A page on another site cannot change anything here."
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+# The one view that takes a POST without a token, from anywhere: RFC 8058's one-click
+# unsubscribe, where the token in the URL is the permission and the only effect is "stop".
+EXEMPT = {"unsubscribe.one_click"}
+
+
+def _exempt(app, endpoint: str) -> bool:
+    from ambassador.extensions import csrf
+
+    view = app.view_functions[endpoint]
+    return f"{view.__module__}.{view.__name__}" in csrf._exempt_views
 
 
 def _cookie_routes(app):
@@ -19,8 +29,15 @@ def _cookie_routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") or rule.rule.startswith("/api/"):
             continue  # bearer tokens only: the cookie is never read there
+        if _exempt(app, rule.endpoint):
+            continue
         for method in sorted(rule.methods & STATE_CHANGING):
             yield rule, method
+
+
+def test_only_the_one_click_unsubscribe_goes_without_a_token(app):
+    exempt = {rule.endpoint for rule in app.url_map.iter_rules() if _exempt(app, rule.endpoint)}
+    assert exempt == EXEMPT
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ SHARED = {"programs.show", "programs.join_program", "programs.leave_program",
           "forum.report"}
 # The secret in the URL is the permission: a changed token opens nothing.
 CAPABILITY = {"auth.reset_password", "portal.accept_invitation", "portal.renew_invitation",
-              "testimonials.quote", "testimonials.manage", "testimonials.manage_withdraw"}
+              "testimonials.quote", "testimonials.manage", "testimonials.manage_withdraw",
+              "unsubscribe.page", "unsubscribe.one_click", "unsubscribe.undo"}
 # Public by design: what websites embed (a widget key is printed in their HTML).
 PUBLIC = {"widget_public.widget_json", "widget_public.embed", "widget_public.snippet",
           "static"}
