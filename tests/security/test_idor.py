@@ -32,6 +32,7 @@ PUBLIC = {"widget_public.widget_json", "widget_public.embed", "widget_public.sni
 # Everything else with an id is a staff page (dashboard, admin, import, moderation).
 STAFF_PREFIXES = ("auth.", "imports.", "manage_programs.", "offers.", "testimonials_admin.",
                   "widgets.", "forum.moderation.", "referrals_admin.")
+STAFF_PATHS = ("/dashboard/", "/admin/", "/import/", "/forum/moderation/")
 NO_ACCESS = {LOGIN, 403, 404}
 METHODS = ("GET", "POST")
 
@@ -41,11 +42,17 @@ def _kind(endpoint: str) -> str:
                         ("public", PUBLIC)):
         if endpoint in group:
             return name
-    return "staff" if endpoint.startswith(STAFF_PREFIXES) else "unclassified"
+    if endpoint.startswith(STAFF_PREFIXES) or _paths.get(endpoint, "").startswith(STAFF_PATHS):
+        return "staff"
+    return "unclassified"
+
+
+_paths: dict[str, str] = {}
 
 
 def _id_rules(app):
     for rule in app.url_map.iter_rules():
+        _paths[rule.endpoint] = rule.rule
         if rule.arguments:
             for method in METHODS:
                 if method in rule.methods:
