@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ambassador.auth.access import staff
-from ambassador.checkins import digest, followup_actions, followups
+from ambassador.checkins import digest, followup_actions, followup_privacy, followups  # noqa: F401
 from ambassador.checkins.followup_actions import REASON_LABELS, STATUS_LABELS
 from ambassador.checkins.followup_forms import DigestForm, NoteForm, ReplyForm, TaskForm
 from ambassador.extensions import db

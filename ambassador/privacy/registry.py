@@ -39,13 +39,19 @@ class Subject:
         return {email for email in found if email}
 
 
-_SECTIONS: dict[str, Callable[[Subject], object]] = {}
+_SECTIONS: dict[str, tuple[int, Callable[[Subject], object]]] = {}
 _ERASURES: list[tuple[int, str, Callable[[Subject], dict]]] = []
 
 
-def register_data_section(name: str, fn: Callable[[Subject], object]) -> None:
-    """Add (or replace) the section `name` of a person's data download."""
-    _SECTIONS[name] = fn
+def register_data_section(name: str, fn: Callable[[Subject], object], order: int = 50) -> None:
+    """Add (or replace) the section `name` of a person's data download (lower `order` first)."""
+    _SECTIONS[name] = (order, fn)
+
+
+def _ordered() -> list[tuple[str, Callable[[Subject], object]]]:
+    # Stable: sections of the same order keep the order they were registered in.
+    ranked = sorted(_SECTIONS.items(), key=lambda item: item[1][0])
+    return [(name, fn) for name, (_order, fn) in ranked]
 
 
 def register_erasure(fn: Callable[[Subject], dict], order: int = 50,
@@ -59,12 +65,12 @@ def register_erasure(fn: Callable[[Subject], dict], order: int = 50,
 
 def data_sections() -> list[str]:
     """The names of the registered sections, in download order."""
-    return list(_SECTIONS)
+    return [name for name, _fn in _ordered()]
 
 
 def collect(subject: Subject) -> dict:
     """Every registered section for this person (what `data.json` holds)."""
-    return {name: plain(fn(subject)) for name, fn in _SECTIONS.items()}
+    return {name: plain(fn(subject)) for name, fn in _ordered()}
 
 
 def run_erasures(subject: Subject) -> dict[str, dict]:

@@ -160,4 +160,4 @@ for _name, _fn in (("account", account), ("customer", customer), ("responses", r
                    ("testimonials", testimonials),
                    ("testimonial_requests", testimonial_requests), ("forum", forum),
                    ("invitations", invitations), ("mail", mail)):
-    register_data_section(_name, _fn)
+    register_data_section(_name, _fn, order=10)  # the person first, then the features
