@@ -63,6 +63,8 @@ class Config:
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 14
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+    # The worker's daily purge keeps the bodies of delivered mail this many days.
+    OUTBOX_PURGE_DAYS = int(os.environ.get("OUTBOX_PURGE_DAYS", "30"))
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))
     # Development convenience: deliver right after the commit that queued the mail
     # (default: only with MAIL_URL unset and the console echo on).

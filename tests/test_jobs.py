@@ -29,6 +29,7 @@ def test_the_workers_run_the_periodic_jobs(app):
         "ambassador.forum.tasks.send_daily_digest",
         "ambassador.imports.tasks.sweep_uploads",
         "ambassador.mail.tasks.deliver_outbox",
+        "ambassador.mail.tasks.purge_delivered_mail",
         "ambassador.portal.tasks.send_daily_invitations",
         "ambassador.privacy.tasks.response_retention",
         "ambassador.programs.tasks.remind_events",

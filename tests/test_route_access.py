@@ -62,6 +62,9 @@ ACCESS = {
     "portal.renew_invitation": {"POST": (200, 200, 200, 200, 200),
                                 "args": {"token": "invitation_token"}},
     "portal.send_invitations": {"POST": (LOGIN, 403, 403, 303, 303)},
+    "portal.ignored_invitations": {"GET": (LOGIN, 403, 403, 200, 200)},
+    # the invited customer's link is still open: refused with a message, back to the list
+    "portal.invite_again": {"POST": (LOGIN, 403, 403, 303, 303)},
     # programs and events (the promoter side)
     "programs.index": {"GET": (LOGIN, 200, 200, 200, 200)},
     "programs.show": {"GET": (LOGIN, 200, 200, 200, 200)},
@@ -291,7 +294,7 @@ def route_values(visitors, make_response, make_user):
     db.session.add_all([upload, run])
     db.session.flush()
     values["upload_token"], values["run_id"] = upload.token, run.id
-    make_response(score=10, email="invited@example.com")
+    values["customer_id"] = make_response(score=10, email="invited@example.com").customer_id
     values["invitation_token"] = _invitation_token(send_invitations)
     values.update(_testimonial_values(visitors["active promoter"], marketer))
     values.update(_program_values())

@@ -11,8 +11,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from ambassador.extensions import db
 from ambassador.mail.backends import get_backend, parse_sender
 from ambassador.mail.delivery import deliver_due
+from ambassador.mail.services import purge_delivered
 
-outbox_cli = AppGroup("outbox", help="The outbox: deliver queued mail.")
+outbox_cli = AppGroup("outbox", help="The outbox: deliver queued mail, purge delivered bodies.")
 
 
 @outbox_cli.command("deliver")
@@ -45,3 +46,13 @@ def deliver_command(once: bool, interval: float) -> None:
         while not stopping and time.monotonic() < deadline:
             time.sleep(min(0.2, interval))
     click.echo("stopped")
+
+
+@outbox_cli.command("purge")
+@click.option("--days", type=click.IntRange(0, 36_500), default=30, show_default=True,
+              help="Keep the bodies of mail delivered in the last N days.")
+def purge_command(days: int) -> None:
+    """Remove the bodies (and their one-time links) of mail delivered over N days ago."""
+    purged = purge_delivered(days)
+    db.session.commit()
+    click.echo(f"purged {purged}")

@@ -1,9 +1,10 @@
 """Writing mail to the outbox, in the caller's transaction."""
 
 import json
+from datetime import timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import insert
+from sqlalchemy import insert, or_, update
 
 from ambassador.extensions import db
 from ambassador.i18n import in_language
@@ -80,3 +81,22 @@ def _clean_headers(headers: dict[str, str]) -> dict[str, str]:
             raise ValueError(f"not a header name: {name[:40]!r}")
         clean[name] = " ".join(str(value).split())
     return clean
+
+
+def purge_delivered(days: int, now=None) -> int:
+    """Empty the bodies of mail delivered more than `days` days ago; return how many.
+
+    The bodies and the extra headers (List-Unsubscribe) hold the one-time links
+    (invitations, password resets, check-ins, unsubscribing): once delivered they have no
+    use here. Recipient, subject, kind, status and dates stay, so the outbox still tells
+    who was sent what and when. Flushes, never commits.
+    """
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    return db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sent", OutboxMessage.sent_at < cutoff,
+               or_(OutboxMessage.body_text != "", OutboxMessage.body_html != "",
+                   OutboxMessage.headers.is_not(None)))
+        .values(body_text="", body_html="", headers=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -2,6 +2,10 @@
 
 Who is invited: every customer whose status is active, who has no account (no user
 with their customer_id or their email) and no open invitation (unused, unexpired).
+`invitations send` (and the daily job) invites a person at most AUTOMATIC_INVITATIONS
+times in all: the first invitation, then one fresh link after it expired unused. After
+that only a person's explicit action sends another: the marketer's "invite again"
+(ignored.py) or the "send me a fresh link" button on the dead link.
 
 Concurrency, without a unique partial index: each invitation is written by a
 conditional INSERT … SELECT … WHERE the customer is still eligible, and on PostgreSQL
@@ -32,6 +36,8 @@ from ambassador.utils import NotFound, ServiceError, UTCDateTime, hash_token, ne
 
 # A dead link's "send me a fresh one" button mails at most once in this window.
 RENEW_COOLDOWN = timedelta(minutes=10)
+# The automatic sender invites a person this many times at most: once, then once again.
+AUTOMATIC_INVITATIONS = 2
 
 
 class InvitationDead(ServiceError):
@@ -51,18 +57,28 @@ def _has_open_invitation(now):
         Invitation.customer_id == Customer.id,
         Invitation.used_at.is_(None),
         Invitation.expires_at > now,
-    )
+    ).correlate(Customer)
 
 
-def _eligible(now) -> list:
-    """Conditions on Customer: active, no account, no open invitation."""
+def invitations_sent():
+    """How many invitations the customer of the outer query was ever sent (a subquery)."""
+    return (select(func.count(Invitation.id)).where(Invitation.customer_id == Customer.id)
+            .correlate(Customer).scalar_subquery())
+
+
+def _eligible(now, automatic: bool = True) -> list:
+    """Conditions on Customer: active, no account, no open invitation (and, for the
+    automatic sender, fewer than AUTOMATIC_INVITATIONS invitations so far)."""
     # Two NOT EXISTS rather than one over an OR, so each can use its unique index.
-    return [
+    conditions = [
         Customer.status == "active",
         ~exists().where(User.customer_id == Customer.id),
         ~exists().where(User.email == Customer.email),
         ~_has_open_invitation(now),
     ]
+    if automatic:
+        conditions.append(invitations_sent() < AUTOMATIC_INVITATIONS)
+    return conditions
 
 
 def count_uninvited(now=None, cap: int | None = None) -> int:
@@ -84,7 +100,7 @@ def existing_account(customer: Customer) -> User | None:
     )
 
 
-def _insert_if_eligible(customer_id: int, now) -> str | None:
+def _insert_if_eligible(customer_id: int, now, automatic: bool = True) -> str | None:
     """Write an invitation if the customer is still eligible; return the raw token or None."""
     raw = new_token()
     days = current_app.config["INVITATION_DAYS"]
@@ -93,7 +109,7 @@ def _insert_if_eligible(customer_id: int, now) -> str | None:
         literal(hash_token(raw), String()),
         literal(now, UTCDateTime()),
         literal(now + timedelta(days=days), UTCDateTime()),
-    ).where(exists().where(Customer.id == customer_id, *_eligible(now)))
+    ).where(exists().where(Customer.id == customer_id, *_eligible(now, automatic)))
     written = db.session.execute(
         insert(Invitation.__table__)
         .from_select(["customer_id", "token_hash", "created_at", "expires_at"], values)
@@ -102,7 +118,8 @@ def _insert_if_eligible(customer_id: int, now) -> str | None:
     return raw if written else None
 
 
-def _mail(customer: Customer, raw: str, now) -> None:
+def mail_invitation(customer: Customer, raw: str, now) -> None:
+    """Queue the invitation mail carrying the link of `raw`, in the person's language."""
     days = current_app.config["INVITATION_DAYS"]
     name = first_name(customer)
     subject = (_l("%(name)s, thank you: you are invited to become one of our ambassadors",
@@ -132,7 +149,7 @@ def send_invitations(now=None) -> int:
     for customer_id in candidates:
         raw = _insert_if_eligible(customer_id, now)
         if raw is not None:
-            _mail(db.session.get(Customer, customer_id), raw, now)
+            mail_invitation(db.session.get(Customer, customer_id), raw, now)
             invited += 1
     return invited
 
@@ -233,9 +250,9 @@ def request_fresh_invitation(raw: str, now=None) -> bool:
         .values(expires_at=now)
         .execution_options(synchronize_session=False)
     )
-    fresh = _insert_if_eligible(customer.id, now)
+    fresh = _insert_if_eligible(customer.id, now, automatic=False)  # the person asked for it
     if fresh is None:
         return False
-    _mail(customer, fresh, now)
+    mail_invitation(customer, fresh, now)
     return True
 

@@ -1,6 +1,15 @@
 """Portal home for promoters, the invitation landing page; `/` sends everyone home."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -15,9 +24,10 @@ from ambassador.auth.sessions import start_session
 from ambassador.extensions import db, limiter
 from ambassador.nps.actions import register_dashboard_action
 from ambassador.nps.rules import segment
-from ambassador.portal import invitations, visits
+from ambassador.portal import ignored, invitations, visits
 from ambassador.portal.home import home_sections
 from ambassador.security import token_in_url
+from ambassador.text import ascii_int
 from ambassador.utils import ServiceError
 
 bp = Blueprint("portal", __name__)
@@ -149,3 +159,35 @@ def send_invitations():
     else:
         flash(_("The page had expired: please press the button again."), "error")
     return redirect(url_for("nps.dashboard")), 303
+
+
+@bp.route("/dashboard/invitations")
+@staff
+def ignored_invitations():
+    """Ambassadors who let their invitations expire, each with an "invite again" button."""
+    page = ascii_int(request.args.get("page"), 1, 100_000) or 1
+    people, more = ignored.ignored_invitations(page)
+    return render_template("portal/ignored.html", people=people, page=page, more=more,
+                           automatic=invitations.AUTOMATIC_INVITATIONS,
+                           days=current_app.config["INVITATION_DAYS"])
+
+
+@bp.route("/dashboard/invitations/<int:customer_id>/again", methods=["POST"])
+@staff
+def invite_again(customer_id: int):
+    """Mail one fresh invitation to a person who ignored theirs (recorded in the audit trail)."""
+    if not EmptyForm().validate_on_submit():
+        flash(_("The page had expired: please press the button again."), "error")
+        return redirect(url_for("portal.ignored_invitations"), code=303)
+    try:
+        customer = ignored.invite_again(customer_id, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status_code == 404:
+            abort(404)
+        flash(str(exc), "error")
+        return redirect(url_for("portal.ignored_invitations"), code=303)
+    db.session.commit()
+    flash(_("A fresh invitation is on its way to %(name)s.", name=customer.display_name),
+          "success")
+    return redirect(url_for("portal.ignored_invitations"), code=303)
