@@ -63,6 +63,9 @@ class Config:
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 14
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+    # How long a worker's claim on a message lasts before another worker may take it over
+    # (the recovery of a worker that died mid-batch).
+    OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "600"))
     # The worker's daily purge keeps the bodies of delivered mail this many days.
     OUTBOX_PURGE_DAYS = int(os.environ.get("OUTBOX_PURGE_DAYS", "30"))
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))

@@ -4,6 +4,7 @@ import json
 import re
 import smtplib
 import ssl
+import time
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -110,9 +111,12 @@ def _text(reply) -> str:
 class SMTPBackend:
     """SMTP: smtp://user:pass@host:port (add ?starttls=1) or smtps://host:465.
 
-    One connection is kept for a whole delivery pass (checked with NOOP before reuse)
-    and closed by close().
+    One connection is kept for a whole delivery pass and closed by close(). It is checked
+    with NOOP only before reuse after IDLE_CHECK seconds without a message, not before
+    each one (a round trip per message).
     """
+
+    IDLE_CHECK = 10.0
 
     def __init__(self, url: str, timeout: float):
         parts = urlsplit(url)
@@ -125,6 +129,7 @@ class SMTPBackend:
         self.password = unquote(parts.password) if parts.password else None
         self.timeout = timeout
         self._conn: smtplib.SMTP | None = None
+        self._last_used = 0.0
 
     def _connect(self) -> smtplib.SMTP:
         # Verified against the system CAs (or SSL_CERT_FILE); only built when TLS is used.
@@ -145,6 +150,8 @@ class SMTPBackend:
         return conn
 
     def _connection(self) -> smtplib.SMTP:
+        if self._conn is not None and time.monotonic() - self._last_used < self.IDLE_CHECK:
+            return self._conn
         if self._conn is not None:
             try:
                 if self._conn.noop()[0] == 250:
@@ -165,6 +172,7 @@ class SMTPBackend:
             ascii_only = str(email["To"]).isascii() and sender.isascii()
             options = ["BODY=8BITMIME"] if ascii_only and conn.has_extn("8bitmime") else []
             conn.send_message(email, mail_options=options)
+            self._last_used = time.monotonic()
         except (OSError, smtplib.SMTPException) as exc:
             # After a refusal smtplib has reset the session and the connection is usable.
             refused = isinstance(exc, smtplib.SMTPRecipientsRefused) or (
