@@ -36,7 +36,8 @@ MAX_BACKOFF = timedelta(hours=6)
 BATCH = 20
 _CLAIMED = (OutboxMessage.id, OutboxMessage.to_addr, OutboxMessage.subject,
             OutboxMessage.body_text, OutboxMessage.body_html, OutboxMessage.created_at,
-            OutboxMessage.attempts, OutboxMessage.last_error, OutboxMessage.next_attempt_at)
+            OutboxMessage.headers, OutboxMessage.attempts, OutboxMessage.last_error,
+            OutboxMessage.next_attempt_at)
 
 
 @dataclass
@@ -87,7 +88,7 @@ def lease() -> timedelta:
 def claim_batch(size: int = BATCH, now: datetime | None = None) -> list:
     """Claim up to `size` due messages for this worker and commit the claim; oldest first.
 
-    Returns plain rows (id, to_addr, subject, bodies, created_at, attempts, last_error).
+    Returns plain rows (id, to_addr, subject, bodies, created_at, headers, attempts, …).
     The ids are picked first (on PostgreSQL locked with FOR UPDATE SKIP LOCKED, in the
     claim's transaction), then one UPDATE takes those still due: PostgreSQL may run an
     `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` subquery once per row and claim far

@@ -300,3 +300,19 @@ def test_two_workers_on_a_sqlite_file_never_send_a_message_twice(tmp_path, smtp_
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_a_batch_carries_each_message_s_own_headers(smtp_mail, queue_invitation):
+    plain = queue_invitation("plain@example.com")
+    unsubscribable = queue_invitation("list@example.com")
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == unsubscribable.id).values(
+        headers='{"List-Unsubscribe": "<http://ambassador.test/unsubscribe/tok>"}'))
+    db.session.commit()
+
+    assert deliver_due().sent == 2
+
+    by_to = {m["To"]: m for m in smtp_mail.messages}
+    assert by_to["list@example.com"]["List-Unsubscribe"] == (
+        "<http://ambassador.test/unsubscribe/tok>")
+    assert by_to["plain@example.com"]["List-Unsubscribe"] is None
+    assert refresh(plain).status == "sent"

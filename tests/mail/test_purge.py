@@ -22,6 +22,8 @@ def _age(message, status: str, days: float | None) -> None:
 
 def _mails(queue_invitation):
     old = queue_invitation("old@example.com", subject="Old one")
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == old.id).values(
+        headers='{"List-Unsubscribe": "<http://ambassador.test/unsubscribe/tok>"}'))
     _age(old, "sent", 31)
     recent = queue_invitation("recent@example.com")
     _age(recent, "sent", 29)
@@ -41,7 +43,7 @@ def test_purge_empties_old_delivered_bodies_and_keeps_the_rest(runner, queue_inv
     db.session.expire_all()
     by_addr = {m.to_addr: m for m in outbox()}
     purged = by_addr["old@example.com"]
-    assert (purged.body_text, purged.body_html) == ("", "")
+    assert (purged.body_text, purged.body_html, purged.headers) == ("", "", None)
     assert (purged.to_addr, purged.subject, purged.status) == (
         "old@example.com", "Old one", "sent")
     assert purged.created_at is not None and purged.sent_at is not None
