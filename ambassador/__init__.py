@@ -82,6 +82,7 @@ def register_request_rules(app: Flask) -> None:
 def register_jobs(app: Flask) -> None:
     """The task queue, with the jobs each feature declares in its tasks.py."""
     import ambassador.checkins.loop_tasks  # noqa: F401
+    import ambassador.checkins.tasks  # noqa: F401
     import ambassador.forum.tasks  # noqa: F401
     import ambassador.imports.tasks  # noqa: F401
     import ambassador.mail.tasks  # noqa: F401
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.auth.views import bp as auth_bp
     from ambassador.checkins.followup_views import bp as followups_bp
     from ambassador.checkins.webhook_views import bp as webhooks_bp
+    from ambassador.checkins.views import bp as checkins_bp
     from ambassador.forum.views import bp as forum_bp
     from ambassador.imports.views import bp as imports_bp
     from ambassador.mail.views import bp as unsubscribe_bp
@@ -122,7 +124,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, account_bp, nps_bp, imports_bp, api_bp, portal_bp, programs_bp,
                manage_programs_bp, testimonials_bp, testimonials_admin_bp, offers_bp,
                widgets_bp, widget_public_bp, forum_bp, unsubscribe_bp, audit_bp, referrals_bp,
-               referrals_admin_bp, privacy_bp, followups_bp, webhooks_bp):
+               referrals_admin_bp, privacy_bp, followups_bp, webhooks_bp, checkins_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens only, never the session cookie
     security.exempt_blueprint(api_bp)
@@ -141,6 +143,7 @@ def register_cli(app: Flask) -> None:
 
     from ambassador.auth.cli import tokens_cli, users_cli
     from ambassador.checkins.loop_cli import digest_command
+    from ambassador.checkins.cli import checkins_cli
     from ambassador.demo import demo_cli
     from ambassador.forum.cli import forum_cli
     from ambassador.imports.cli import import_command
@@ -152,7 +155,6 @@ def register_cli(app: Flask) -> None:
     from ambassador.programs.cli import programs_cli
 
     nps_cli.add_command(import_command, "import")
-    checkins_cli = AppGroup("checkins", help="Check-ins and closing the loop.")
     checkins_cli.add_command(digest_command)
     for group in (users_cli, tokens_cli, nps_cli, outbox_cli, invitations_cli, programs_cli,
                   forum_cli, privacy_cli, checkins_cli, demo_cli, worker_command):

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ambassador.auth import services as accounts
 from ambassador.auth.models import User
+from ambassador.checkins.demo import load_demo_checkins
 from ambassador.demo_data import (
     COMMENTS,
     COMPANIES,
@@ -164,6 +165,7 @@ def load_demo(seed: int = DEMO_SEED, now=None) -> list[tuple[str, str, str]]:
     _widgets(users)
     load_forum_demo(_forum_people(users), now)
     _follow_ups(now, users)
+    load_demo_checkins(rng, now)
     return [(email, role, name) for email, role, name, *_ in accounts_to_create]
 
 

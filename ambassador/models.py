@@ -9,6 +9,7 @@ from ambassador.checkins.followup_models import (
     WelcomeBack,
 )
 from ambassador.checkins.webhook_models import Webhook, WebhookDelivery
+from ambassador.checkins.models import CheckIn, CheckInSchedule
 from ambassador.forum.models import (
     Category,
     Member,
@@ -52,6 +53,7 @@ from ambassador.testimonials.models import (
 from ambassador.widgets.models import Widget
 
 __all__ = [
+    "CheckIn", "CheckInSchedule",
     "ApiToken", "AuditEntry", "Category", "ContactBudget", "Customer", "DigestSubscription",
     "Enrollment", "FeedbackAnswer", "FeedbackQuestion", "FollowUp", "FollowUpEvent",
     "FriendInvite", "ImportMapping", "ImportRun", "ImportUpload", "Invitation", "LinkVisit",

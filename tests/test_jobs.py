@@ -26,6 +26,7 @@ def test_the_workers_run_the_periodic_jobs(app):
     assert jobs.periodic_names(app) == [
         "ambassador.checkins.loop_tasks.deliver_webhooks",
         "ambassador.checkins.loop_tasks.send_weekly_digest",
+        "ambassador.checkins.tasks.send_due_checkins",
         "ambassador.forum.tasks.send_daily_digest",
         "ambassador.imports.tasks.sweep_uploads",
         "ambassador.mail.tasks.deliver_outbox",

@@ -163,6 +163,14 @@ ACCESS = {
     "forum.moderation.idea_status": {"POST": (LOGIN, 403, 403, 400, 400)},
     "forum.moderation.hide_post": {"POST": (LOGIN, 403, 403, 303, 303)},
     "forum.moderation.resolve_report": {"POST": (LOGIN, 403, 403, 400, 400)},
+    # quarterly check-ins: the one-click answer (a signed link, no login) and the rounds
+    "checkins.answer": {"GET": (200, 200, 200, 200, 200), "args": {"token": "checkin_token"}},
+    "checkins.record": {"POST": (303, 303, 303, 303, 303), "args": {"token": "checkin_token"}},
+    "checkins.thanks": {"GET": (303, 303, 303, 303, 303), "args": {"token": "checkin_token"}},
+    "checkins.testimonial": {"POST": (403, 403, 403, 403, 403),
+                             "args": {"token": "checkin_token"}},
+    "checkins.index": {"GET": (LOGIN, 403, 403, 200, 200)},
+    "checkins.pause": {"POST": (LOGIN, 403, 403, 303, 303)},
     # unsubscribing from every non-transactional mail (a signed link, no login)
     "unsubscribe.page": {"GET": (200, 200, 200, 200, 200),
                          "args": {"token": "unsubscribe_token"}},
@@ -305,8 +313,23 @@ def route_values(visitors, make_response, make_user):
     values["unsubscribe_token"] = unsubscribe_token("invited@example.com")
     values.update(_referral_values(visitors))
     values.update(_loop_values(visitors))
+    values.update(_checkin_values())
     db.session.commit()
     return values
+
+
+def _checkin_values() -> dict:
+    """A check-in mailed to the invited customer: its token, and a score to open."""
+    from ambassador.checkins.models import CheckIn
+    from ambassador.checkins.tokens import answer_token
+    from ambassador.nps.models import Customer
+    from ambassador.utils import utcnow
+
+    customer = db.session.scalar(select(Customer).where(Customer.email == "invited@example.com"))
+    checkin = CheckIn(customer_id=customer.id, quarter="2026-Q4")
+    db.session.add(checkin)
+    db.session.flush()
+    return {"checkin_token": answer_token(checkin.id, utcnow()), "score": 10}
 
 
 def _testimonial_values(author, marketer) -> dict:

@@ -25,7 +25,8 @@ def test_staff_see_their_groups_and_admins_also_the_admin_group(client, make_use
                                                                  "Loop"]
     assert re.findall(r'">([^<]+)</a>', menu) == ["Dashboard", "Accounts", "Customers", "Import",
                                                   "Programs", "Offers", "Referrals", "Forum",
-                                                  "Testimonials", "Widgets", "Follow-ups",
+                                                  "Testimonials", "Widgets", "Check-ins",
+                                                  "Follow-ups",
                                                   "Webhooks"]
 
     client.post("/logout")

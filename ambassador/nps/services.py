@@ -272,3 +272,29 @@ def record_response(values: dict, source: str) -> Response | None:
     """Store one response; return it, or None when it was a duplicate."""
     result = record_responses([values], source)
     return db.session.get(Response, result.response_ids[0]) if result.created else None
+
+
+def amend_response(response_id: int, score: int, comment: str | None, source: str) -> Response:
+    """Replace a response's score and comment (a check-in answered again from the same mail).
+
+    Its quarter scores and, while it is the person's latest answer, their latest score and
+    status follow at once; `responses_recorded` is sent as for a new answer. Flushes only.
+    """
+    response = db.session.get(Response, response_id)
+    if response is None:
+        raise ValueError(f"no response {response_id}")
+    customer_id, responded_at = response.customer_id, response.responded_at
+    before = {customer_id: response.customer.status}
+    db.session.execute(update(Response.__table__).where(Response.__table__.c.id == response_id)
+                       .values(score=score, comment=comment))
+    scores = QuarterScore.__table__
+    db.session.execute(update(scores).where(scores.c.customer_id == customer_id,
+                                            scores.c.response_id == response_id)
+                       .values(score=score))
+    customers = Customer.__table__
+    db.session.execute(update(customers).where(customers.c.id == customer_id,
+                                               customers.c.latest_response_at == responded_at)
+                       .values(latest_score=score, status=status_for(score)))
+    db.session.expire_all()
+    announce_batch(source, {customer_id}, before, [response_id])
+    return db.session.get(Response, response_id)

@@ -131,6 +131,29 @@ def request_testimonial(customer_id: int, requested_by=None, response_id: int | 
     return request
 
 
+def request_for_answer(customer_id: int, response_id: int | None, now=None) -> str:
+    """Open a "May we quote you?" link for a promoter who just answered 9-10 and pressed
+    "Write a testimonial" (no mail: they are on the page); return its one-time token."""
+    now = now or utcnow()
+    customer = _lock_customer(customer_id)
+    if customer is None:
+        raise NotFound(_("This person does not exist."))
+    if customer.status != "active":
+        raise services.TestimonialError(
+            _("Only people whose latest answer is 9 or 10 can write a testimonial here."))
+    response = db.session.get(Response, response_id) if response_id is not None else None
+    if response is not None and response.customer_id != customer.id:
+        response = None
+    raw = new_token()
+    db.session.add(TestimonialRequest(
+        customer_id=customer.id, response_id=response.id if response else None,
+        token_hash=hash_token(raw), created_at=now,
+        expires_at=now + timedelta(days=REQUEST_DAYS),
+        prefill=((response.comment or "").strip() if response else "")[:BODY_MAX]))
+    db.session.flush()
+    return raw
+
+
 def request_by_email(email: str, requested_by=None, now=None) -> TestimonialRequest:
     """Ask any active ambassador, found by their email address."""
     address = normalise_email(email)
