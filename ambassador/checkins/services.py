@@ -21,7 +21,7 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ambassador.auth.models import User
-from ambassador.checkins.mailing import render_checkin
+from ambassador.checkins.mailing import Renderer
 from ambassador.checkins.models import CheckIn, CheckInSchedule
 from ambassador.extensions import db
 from ambassador.mail.budget import claim_contacts
@@ -154,6 +154,7 @@ def send_due(now: datetime | None = None, chunk: int = CHUNK) -> Iterator[RoundR
     if is_paused():
         yield RoundResult(paused=True)
         return
+    renderer = Renderer()
     last_id = 0
     while True:
         rows = db.session.execute(_people().where(Customer.__table__.c.id > last_id,
@@ -162,14 +163,14 @@ def send_due(now: datetime | None = None, chunk: int = CHUNK) -> Iterator[RoundR
         if not rows:
             break
         last_id = rows[-1].id
-        yield _send_checkins(rows, now)
+        yield _send_checkins(rows, now, renderer)
     last_id = 0
     while True:
         rows = _reminder_rows(now, last_id, chunk)
         if not rows:
             break
         last_id = rows[-1].checkin_id
-        yield _send_reminders(rows, now)
+        yield _send_reminders(rows, now, renderer)
 
 
 def _insert_ignoring_duplicates(rows: list[dict]):
@@ -181,7 +182,7 @@ def _insert_ignoring_duplicates(rows: list[dict]):
         .returning(table.c.id, table.c.customer_id), rows).all()
 
 
-def _send_checkins(people, now: datetime) -> RoundResult:
+def _send_checkins(people, now: datetime, renderer: Renderer) -> RoundResult:
     table = CheckIn.__table__
     quarter = quarter_of(now)
     by_id = {p.id: p for p in people}
@@ -192,7 +193,7 @@ def _send_checkins(people, now: datetime) -> RoundResult:
     refused = [row.id for row in claimed if by_id[row.customer_id].email.lower() not in granted]
     if refused:  # the budget holds them back: no claim, so the next run tries again
         db.session.execute(delete(table).where(table.c.id.in_(refused)))
-    mails = [render_checkin(by_id[row.customer_id], row.id, now, reminder=False)
+    mails = [renderer.render(by_id[row.customer_id], row.id, now, reminder=False)
              for row in claimed if row.id not in set(refused)]
     queue_rendered(mails)
     return RoundResult(checkins=len(mails), held_back=len(refused))
@@ -207,7 +208,7 @@ def _reminder_rows(now: datetime, after_id: int, chunk: int):
         .order_by(ci.c.id).limit(chunk)).all()
 
 
-def _send_reminders(rows, now: datetime) -> RoundResult:
+def _send_reminders(rows, now: datetime, renderer: Renderer) -> RoundResult:
     table = CheckIn.__table__
     by_checkin = {r.checkin_id: r for r in rows}
     claimed = db.session.execute(
@@ -221,7 +222,7 @@ def _send_reminders(rows, now: datetime) -> RoundResult:
         db.session.execute(update(table).where(table.c.id == checkin_id)
                            .values(reminded_at=None, last_mail_at=by_checkin[checkin_id].sent_at)
                            .execution_options(synchronize_session=False))
-    mails = [render_checkin(by_checkin[i], i, now, reminder=True)
+    mails = [renderer.render(by_checkin[i], i, now, reminder=True)
              for i in claimed if i not in set(refused)]
     queue_rendered(mails)
     return RoundResult(reminders=len(mails), held_back=len(refused))

@@ -1,11 +1,13 @@
 """The one-click answer: GET changes nothing, the POST records an NPS response, once."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from ambassador.checkins.models import CheckIn
 from ambassador.extensions import db
+from ambassador.mail.unsubscribe import read_token
 from ambassador.nps.models import Customer, Response
 from ambassador.nps.rules import quarter_of
 from ambassador.nps.scores import quarter_score
@@ -37,6 +39,16 @@ def test_the_mail_has_eleven_coloured_buttons_and_the_same_links_in_text(make_am
     assert mail.body_html.count("background:#f9ab00") == 2  # 7-8 yellow
     assert mail.body_html.count("background:#188038") == 2  # 9-10 green
     assert "/unsubscribe/" in mail.body_text and "One-Click" in mail.headers
+    [unsubscribe] = re.findall(r"http://ambassador\.test/unsubscribe/(\S+)", mail.body_text)
+    assert read_token(unsubscribe) == (person.email, "en")  # this person's own link
+    assert f"/unsubscribe/{unsubscribe}" in mail.body_html and unsubscribe in mail.headers
+
+
+def test_names_are_escaped_in_the_html_part(make_ambassador, send_due, outbox):
+    person, _links = _mail_to(make_ambassador, send_due, outbox, name="<b>Bob</b> Smith")
+    [mail] = outbox(person.email)
+    assert "Hello <b>Bob</b>," in mail.body_text
+    assert "&lt;b&gt;Bob&lt;/b&gt;" in mail.body_html and "<b>Bob" not in mail.body_html
 
 
 def test_the_mail_speaks_the_persons_language(make_ambassador, send_due, outbox):

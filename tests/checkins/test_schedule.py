@@ -12,6 +12,7 @@ from ambassador.checkins.models import CheckIn
 from ambassador.extensions import db
 from ambassador.mail.unsubscribe import unsubscribe
 from ambassador.nps.rules import quarter_of
+from ambassador.utils import utcnow
 from tests.checkins.conftest import NOW
 from tests.conftest import utc
 from tests.mail import IN_MEMORY_SQLITE
@@ -181,3 +182,12 @@ def test_two_concurrent_runs_never_queue_anyone_twice(app, make_ambassador, outb
     assert Counter(m.to_addr for m in outbox()) == Counter(f"p{n}@example.com"
                                                            for n in range(300))
     assert len(db.session.scalars(select(CheckIn)).all()) == 300
+
+
+def test_the_worker_job_queues_what_is_due(make_ambassador, outbox):
+    from ambassador.checkins.tasks import send_due_checkins
+
+    make_ambassador(days=100, now=utcnow())
+    send_due_checkins()
+    send_due_checkins()  # the next hour: nothing twice
+    assert [m.kind for m in outbox()] == ["checkin"]
