@@ -190,11 +190,11 @@ def _send_checkins(people, now: datetime, renderer: Renderer) -> RoundResult:
         {"customer_id": p.id, "quarter": quarter, "sent_at": now, "last_mail_at": now}
         for p in by_id.values()])
     granted = claim_contacts([by_id[row.customer_id].email for row in claimed], "checkin", now)
-    refused = [row.id for row in claimed if by_id[row.customer_id].email.lower() not in granted]
+    refused = {row.id for row in claimed if by_id[row.customer_id].email.lower() not in granted}
     if refused:  # the budget holds them back: no claim, so the next run tries again
-        db.session.execute(delete(table).where(table.c.id.in_(refused)))
+        db.session.execute(delete(table).where(table.c.id.in_(sorted(refused))))
     mails = [renderer.render(by_id[row.customer_id], row.id, now, reminder=False)
-             for row in claimed if row.id not in set(refused)]
+             for row in claimed if row.id not in refused]
     queue_rendered(mails)
     return RoundResult(checkins=len(mails), held_back=len(refused))
 
@@ -217,12 +217,12 @@ def _send_reminders(rows, now: datetime, renderer: Renderer) -> RoundResult:
         .values(reminded_at=now, last_mail_at=now).returning(table.c.id)
         .execution_options(synchronize_session=False)).scalars().all()
     granted = claim_contacts([by_checkin[i].email for i in claimed], "checkin_reminder", now)
-    refused = [i for i in claimed if by_checkin[i].email.lower() not in granted]
+    refused = {i for i in claimed if by_checkin[i].email.lower() not in granted}
     for checkin_id in refused:  # held back: unclaimed again, a later run retries
         db.session.execute(update(table).where(table.c.id == checkin_id)
                            .values(reminded_at=None, last_mail_at=by_checkin[checkin_id].sent_at)
                            .execution_options(synchronize_session=False))
     mails = [renderer.render(by_checkin[i], i, now, reminder=True)
-             for i in claimed if i not in set(refused)]
+             for i in claimed if i not in refused]
     queue_rendered(mails)
     return RoundResult(reminders=len(mails), held_back=len(refused))
