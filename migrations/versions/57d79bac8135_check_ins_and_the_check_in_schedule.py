@@ -1,7 +1,7 @@
 """check-ins and the check-in schedule
 
 Revision ID: 57d79bac8135
-Revises: 8063b23f32cb
+Revises: b1373e206b29
 Create Date: 2026-12-01 10:46:10.419657
 
 """
@@ -13,7 +13,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = '57d79bac8135'
-down_revision = '8063b23f32cb'
+down_revision = 'b1373e206b29'
 branch_labels = None
 depends_on = None
 
