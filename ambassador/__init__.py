@@ -103,8 +103,8 @@ def register_blueprints(app: Flask) -> None:
     from ambassador.auth.audit_views import bp as audit_bp
     from ambassador.auth.views import bp as auth_bp
     from ambassador.checkins.followup_views import bp as followups_bp
-    from ambassador.checkins.webhook_views import bp as webhooks_bp
     from ambassador.checkins.views import bp as checkins_bp
+    from ambassador.checkins.webhook_views import bp as webhooks_bp
     from ambassador.forum.views import bp as forum_bp
     from ambassador.imports.views import bp as imports_bp
     from ambassador.mail.views import bp as unsubscribe_bp
@@ -142,8 +142,8 @@ def register_cli(app: Flask) -> None:
     from flask.cli import AppGroup
 
     from ambassador.auth.cli import tokens_cli, users_cli
-    from ambassador.checkins.loop_cli import digest_command
     from ambassador.checkins.cli import checkins_cli
+    from ambassador.checkins.loop_cli import digest_command
     from ambassador.demo import demo_cli
     from ambassador.forum.cli import forum_cli
     from ambassador.imports.cli import import_command

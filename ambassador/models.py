@@ -8,8 +8,8 @@ from ambassador.checkins.followup_models import (
     FollowUpEvent,
     WelcomeBack,
 )
-from ambassador.checkins.webhook_models import Webhook, WebhookDelivery
 from ambassador.checkins.models import CheckIn, CheckInSchedule
+from ambassador.checkins.webhook_models import Webhook, WebhookDelivery
 from ambassador.forum.models import (
     Category,
     Member,

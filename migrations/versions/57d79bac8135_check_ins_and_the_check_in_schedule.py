@@ -1,7 +1,7 @@
 """check-ins and the check-in schedule
 
 Revision ID: 57d79bac8135
-Revises: b1373e206b29
+Revises: 96cb6b12d601
 Create Date: 2026-12-01 10:46:10.419657
 
 """
@@ -13,7 +13,7 @@ import ambassador.utils
 
 # revision identifiers, used by Alembic.
 revision = '57d79bac8135'
-down_revision = 'b1373e206b29'
+down_revision = '96cb6b12d601'
 branch_labels = None
 depends_on = None
 
