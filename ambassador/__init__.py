@@ -139,7 +139,6 @@ def register_fast_paths(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add each feature's command group (one `cli.py` per package)."""
-    from flask.cli import AppGroup
 
     from ambassador.auth.cli import tokens_cli, users_cli
     from ambassador.checkins.cli import checkins_cli

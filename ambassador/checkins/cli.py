@@ -10,7 +10,7 @@ from ambassador.checkins import services
 from ambassador.extensions import db
 from ambassador.utils import utcnow
 
-checkins_cli = AppGroup("checkins", help="Quarterly check-ins.")
+checkins_cli = AppGroup("checkins", help="Check-ins and closing the loop.")
 
 
 def parse_now(value: str | None) -> datetime:
