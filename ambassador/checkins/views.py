@@ -21,7 +21,7 @@ from flask_login import current_user
 from ambassador.audit.services import record_action
 from ambassador.auth.access import public, staff
 from ambassador.auth.forms import EmptyForm
-from ambassador.checkins import answers, rounds, services
+from ambassador.checkins import answers, privacy, rounds, services  # noqa: F401 (privacy registers)
 from ambassador.checkins.forms import AnswerForm
 from ambassador.checkins.mailing import segment_of
 from ambassador.extensions import db

@@ -24,3 +24,20 @@ def test_a_task_and_its_notes_are_downloaded_and_then_erased_with_the_person():
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(FollowUp)) == 0
     assert db.session.scalar(select(func.count()).select_from(FollowUpEvent)) == 0
+
+
+def test_check_in_answers_are_downloaded_and_their_comments_erased():
+    from ambassador.checkins.models import CheckIn
+
+    record_responses([{"email": "bo@example.com", "score": 9}], "import")
+    bo = db.session.scalar(select(Customer).where(Customer.email == "bo@example.com"))
+    db.session.add(CheckIn(customer_id=bo.id, quarter="2026-Q4", score=9,
+                           comment="Lovely team"))
+    db.session.commit()
+    section = privacy.data_of(privacy.subject_of_customer(bo))["checkins"]
+    assert [(c["quarter"], c["score"], c["comment"]) for c in section] == \
+        [("2026-Q4", 9, "Lovely team")]
+    privacy.erase(privacy.subject_of_customer(bo))
+    db.session.commit()
+    kept = db.session.scalar(select(CheckIn))
+    assert (kept.score, kept.comment) == (9, None)
