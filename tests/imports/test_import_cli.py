@@ -221,7 +221,9 @@ def test_the_file_is_streamed_from_its_path(run_import, monkeypatch):
 
 
 def test_progress_bar_only_on_a_terminal(run_import, monkeypatch):
-    rows = [["email", "score"]] + [[f"p{i}@example.com", "9"] for i in range(30)]
+    # Dated rows: undated ones take the import's second, so a rerun a second later is new.
+    rows = [["email", "score", "responded_at"]] + [
+        [f"p{i}@example.com", "9", "2026-11-02"] for i in range(30)]
     quiet = run_import(csv_bytes(rows))
     assert quiet.stderr == ""
     monkeypatch.setattr(import_cli, "_stderr_is_tty", lambda: True)
