@@ -23,7 +23,8 @@ SHARED = {"programs.show", "programs.join_program", "programs.leave_program",
 # The secret in the URL is the permission: a changed token opens nothing.
 CAPABILITY = {"auth.reset_password", "portal.accept_invitation", "portal.renew_invitation",
               "testimonials.quote", "testimonials.manage", "testimonials.manage_withdraw",
-              "unsubscribe.page", "unsubscribe.one_click", "unsubscribe.undo"}
+              "unsubscribe.page", "unsubscribe.one_click", "unsubscribe.undo",
+              "checkins.answer", "checkins.record", "checkins.thanks", "checkins.testimonial"}
 # Public by design: what websites embed (a widget key is printed in their HTML).
 # and a referral link's pages (the code is shared on purpose, with friends).
 PUBLIC = {"widget_public.widget_json", "widget_public.embed", "widget_public.snippet",
