@@ -38,7 +38,7 @@ def test_a_promoter_claims_and_sees_the_same_code_when_coming_back(client, login
     shown = page(client.get(f"/offers/{offer.id}"))
     assert '<code id="offer-code">FIRST-1</code>' in shown
     assert "Here is your code." in shown and "Claim my code" not in shown
-    assert 'data-copy="offer-code"' in shown and "/static/js/offers.js" in shown
+    assert 'data-copy="offer-code"' in shown and "/static/js/copy.js" in shown
     assert "<script>" not in shown  # no inline script: the copy button lives in a file
 
     again = client.post(f"/offers/{offer.id}/claim", follow_redirects=True)

@@ -1,4 +1,5 @@
-// Offers: the copy button beside a claimed code, and claim forms that submit only once.
+// Copy buttons ([data-copy="element-id"], shown only with JavaScript: without it the
+// text is still there to select) and forms that submit only once (form.submit-once).
 (function () {
   "use strict";
 
@@ -10,8 +11,7 @@
       var area = document.createElement("textarea");
       area.value = text;
       area.setAttribute("readonly", "");
-      area.style.position = "fixed";
-      area.style.opacity = "0";
+      area.className = "visually-hidden";
       document.body.appendChild(area);
       area.select();
       var done = document.execCommand && document.execCommand("copy");
@@ -24,7 +24,7 @@
     var target = document.getElementById(button.getAttribute("data-copy"));
     if (!target) { return; }
     var label = button.textContent;
-    button.hidden = false;  // without JavaScript the code is still there to select
+    button.hidden = false;  // without JavaScript the text is still there to select
     button.addEventListener("click", function () {
       copyText(target.textContent.trim()).then(function () {
         button.textContent = button.getAttribute("data-copied-label") || label;
