@@ -306,3 +306,10 @@ def test_the_export_lists_every_referral_through_the_csv_writer(client, login, m
     text = page(response)
     assert response.mimetype == "text/csv" and text.startswith("\ufeffid,signed_up_at")
     assert "'=HYPERLINK" in text and "a@example.org" in text
+
+
+def test_the_qr_code_title_is_escaped_in_the_svg():
+    from ambassador.referrals.sharing import qr_svg
+
+    svg = str(qr_svg("https://ambassador.test/r/abc", "<script>alert(1)</script>"))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
