@@ -1,4 +1,8 @@
-"""Audit entries: written once by the application, never edited or deleted by it."""
+"""Audit entries: written once by the application, never edited or deleted by it.
+
+The one change made to an entry is a redaction when a person is erased: personal data in
+its before/after becomes "[erased]" and `redacted_at` says when (audit.services.redact_entries).
+"""
 
 from datetime import datetime
 
@@ -26,3 +30,4 @@ class AuditEntry(db.Model):
     target_id: Mapped[str] = mapped_column(String(64), default="")
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

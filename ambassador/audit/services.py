@@ -1,5 +1,6 @@
 """Recording staff actions; every feature calls `record_action` in the transaction it changes."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ from sqlalchemy import Text, cast, func, or_, select
 from ambassador.audit.models import AuditEntry
 from ambassador.constants import MAX_EMAIL
 from ambassador.extensions import db
+from ambassador.utils import utcnow
 
 ACTION_MAX = 60
 
@@ -72,9 +74,52 @@ def record_export(actor, what: str, filters: dict | None = None) -> AuditEntry:
     return record_action(actor, f"{what}.exported", None, after=shown or None)
 
 
+REDACTED = "[erased]"
+
+
+def _redacted(value, keys: frozenset[str], needles: tuple[str, ...]):
+    """The snapshot with the values under `keys`, and strings holding a needle, as REDACTED."""
+    if isinstance(value, dict):
+        return {key: REDACTED if key in keys and item is not None
+                else _redacted(item, keys, needles) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item, keys, needles) for item in value]
+    if isinstance(value, str) and any(needle in value.lower() for needle in needles):
+        return REDACTED
+    return value
+
+
+def redact_entries(target_type: str, target_ids: Iterable, keys: Iterable[str] = (),
+                   values: Iterable[str] = (), now: datetime | None = None) -> int:
+    """Erase personal data from the entries about these objects; returns how many changed.
+
+    In each entry whose object is one of `target_ids` of `target_type`, the values under
+    `keys` (anywhere in before/after) and every string containing one of `values`
+    (case-insensitive, e.g. the person's addresses) become "[erased]", and `redacted_at`
+    is set. Who, what, when and the object stay. The only change the application makes to
+    an entry (and, on PostgreSQL, the only one the append-only trigger lets through).
+    """
+    ids = sorted({str(ident) for ident in target_ids if ident is not None})
+    keys = frozenset(keys)
+    needles = tuple(sorted({value.lower() for value in values if value}))
+    if not ids or not (keys or needles):
+        return 0
+    now = now or utcnow()
+    changed = 0
+    for entry in db.session.scalars(select(AuditEntry).where(
+            AuditEntry.target_type == target_type, AuditEntry.target_id.in_(ids))):
+        before, after = (_redacted(entry.before, keys, needles),
+                         _redacted(entry.after, keys, needles))
+        if (before, after) != (entry.before, entry.after):
+            entry.before, entry.after, entry.redacted_at = before, after, now
+            changed += 1
+    db.session.flush()
+    return changed
+
+
 PER_PAGE = 50
 EXPORT_COLUMNS = ("id", "created_at", "actor_email", "action", "target_type", "target_id",
-                  "before", "after")
+                  "before", "after", "redacted_at")
 
 
 @dataclass(frozen=True)
@@ -171,11 +216,11 @@ def export_rows(filters: AuditFilters):
     columns = entries_query(filters).with_only_columns(
         AuditEntry.id, AuditEntry.created_at, AuditEntry.actor_email, AuditEntry.action,
         AuditEntry.target_type, AuditEntry.target_id, cast(AuditEntry.before, Text),
-        cast(AuditEntry.after, Text))
-    for ident, at, actor, action, kind, target, before, after in db.session.execute(
+        cast(AuditEntry.after, Text), AuditEntry.redacted_at)
+    for ident, at, actor, action, kind, target, before, after, redacted in db.session.execute(
             columns.execution_options(yield_per=2000)):
         yield (ident, at.isoformat(), actor or "", action, kind, target, _text(before),
-               _text(after))
+               _text(after), redacted.isoformat() if redacted else "")
 
 
 def _text(value: str | None) -> str:

@@ -11,7 +11,8 @@ What stays, and why (README "Privacy" says the same to users):
   The de-duplication key (a one-way SHA-256 fingerprint) stays, so that re-importing an
   old survey file does not bring the person back;
 - forum posts, shown as written by "a former member" (the account is deleted);
-- audit entries (who on the team did what, for accountability: they hold ids);
+- audit entries (who on the team did what, when, to which object, for accountability),
+  with the address, name and text they held about the person replaced by "[erased]";
 - an unsubscribe (the address and when): so that a survey file imported later with
   the same address never mails someone who said no.
 Everything else about the person is deleted.
@@ -19,6 +20,7 @@ Everything else about the person is deleted.
 
 from sqlalchemy import delete, or_, select, update
 
+from ambassador.audit.services import redact_entries
 from ambassador.auth.models import User
 from ambassador.extensions import db
 from ambassador.mail.models import ContactBudget, OutboxMessage
@@ -50,6 +52,9 @@ def erase_testimonials(subject: Subject) -> dict:
     if not clauses:
         return {"testimonials": 0}
     found = list(db.session.scalars(select(Testimonial).where(or_(*clauses))))
+    # the text before and after a correction, and a rejection's reason, in the audit trail
+    audit = redact_entries("testimonials", [t.id for t in found], keys=("body", "reason"),
+                           values=subject.emails)
     for testimonial in found:
         testimonials.withdraw(testimonial)
     for testimonial in found:
@@ -60,7 +65,8 @@ def erase_testimonials(subject: Subject) -> dict:
             TestimonialRequest.customer_id == subject.customer_id)).rowcount
     db.session.flush()
     widgets.forget_all()
-    return {"testimonials": len(found), "testimonial_requests": requests}
+    return {"testimonials": len(found), "testimonial_requests": requests,
+            "audit_entries": audit}
 
 
 def erase_programs(subject: Subject) -> dict:
@@ -114,13 +120,15 @@ def erase_customer_record(subject: Subject) -> dict:
     if record is None:
         return {"responses": 0}
     now = utcnow()
+    audit = redact_entries("customers", [record.id], keys=("email", "name"),
+                           values=subject.emails, now=now)  # e.g. an invitation sent again
     count = anonymise_responses(Response.customer_id == record.id, now)
     placeholder = erased_email(record.id)
     mail = erase_mail(subject, placeholder)
     record.email, record.name, record.language = placeholder, None, None
     record.status, record.erased_at = "none", now
     db.session.flush()
-    return {"responses": count, **mail}
+    return {"responses": count, **mail, "audit_entries": audit}
 
 
 def erase_account(subject: Subject) -> dict:
@@ -130,9 +138,10 @@ def erase_account(subject: Subject) -> dict:
         return {"account": 0}
     if subject.customer is None:  # an account without a customer record: its mail still goes
         erase_mail(subject, f"erased-account-{user.id}@{ERASED_DOMAIN}")
+    audit = redact_entries("users", [user.id], keys=("email", "name"), values=subject.emails)
     db.session.delete(user)
     db.session.flush()
-    return {"account": 1}
+    return {"account": 1, "audit_entries": audit}
 
 
 register_erasure(erase_testimonials, order=10)
