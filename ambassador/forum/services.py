@@ -273,11 +273,26 @@ def toggle_vote(user, thread: Thread) -> bool:
     if not gone:
         db.session.add(Vote(thread_id=thread.id, user_id=user.id))
         db.session.flush()
-    count = select(func.count()).select_from(Vote).where(Vote.thread_id == thread.id)
-    db.session.execute(update(Thread).where(Thread.id == thread.id).values(
-        vote_count=count.scalar_subquery()))
+    _recount_votes([thread.id])
     db.session.refresh(thread)
     return not gone
+
+
+def withdraw_votes(user_id: int) -> int:
+    """Take back every vote of a person whose account goes; their ideas are recounted."""
+    threads = list(db.session.scalars(select(Vote.thread_id).where(Vote.user_id == user_id)))
+    db.session.execute(delete(Vote).where(Vote.user_id == user_id))
+    _recount_votes(threads)
+    return len(threads)
+
+
+def _recount_votes(thread_ids: list[int]) -> None:
+    """Set each thread's vote counter to its votes (the rows are the truth, never +1/-1)."""
+    if not thread_ids:
+        return
+    count = select(func.count()).select_from(Vote).where(Vote.thread_id == Thread.id)
+    db.session.execute(update(Thread).where(Thread.id.in_(thread_ids)).values(
+        vote_count=count.scalar_subquery()))
 
 
 def _saw(user_id: int, thread_id: int, last_post_id: int) -> None:

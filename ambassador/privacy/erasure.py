@@ -10,7 +10,9 @@ What stays, and why (README "Privacy" says the same to users):
   touched, so `nps score`, the dashboard and the accounts page show the same figures.
   The de-duplication key (a one-way SHA-256 fingerprint) stays, so that re-importing an
   old survey file does not bring the person back;
-- forum posts, shown as written by "a former member" (the account is deleted);
+- forum posts, shown as written by "a former member" (the account is deleted); the
+  person's idea votes go with the account and the ideas are recounted, so an idea's
+  count is always the votes of people who are still members;
 - audit entries (who on the team did what, when, to which object, for accountability),
   with the address, name and text they held about the person replaced by "[erased]";
 - an unsubscribe (the address and when): so that a survey file imported later with
@@ -23,6 +25,7 @@ from sqlalchemy import delete, or_, select, update
 from ambassador.audit.services import redact_entries
 from ambassador.auth.models import User
 from ambassador.extensions import db
+from ambassador.forum import services as forum
 from ambassador.mail.models import ContactBudget, OutboxMessage
 from ambassador.nps.models import Customer, Response
 from ambassador.portal.models import Invitation
@@ -139,9 +142,10 @@ def erase_account(subject: Subject) -> dict:
     if subject.customer is None:  # an account without a customer record: its mail still goes
         erase_mail(subject, f"erased-account-{user.id}@{ERASED_DOMAIN}")
     audit = redact_entries("users", [user.id], keys=("email", "name"), values=subject.emails)
+    votes = forum.withdraw_votes(user.id)
     db.session.delete(user)
     db.session.flush()
-    return {"account": 1, "audit_entries": audit}
+    return {"account": 1, "votes": votes, "audit_entries": audit}
 
 
 register_erasure(erase_testimonials, order=10)

@@ -1,14 +1,15 @@
-"""After an erasure no audit entry names the person."""
+"""After an erasure no audit entry names the person, and their idea votes count no more."""
 
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ambassador.audit import record_action
 from ambassador.audit.models import AuditEntry
 from ambassador.extensions import db
+from ambassador.forum.models import Thread, Vote
 from tests.conftest import PASSWORD
 from tests.testimonials.conftest import BODY
 
@@ -166,3 +167,32 @@ def test_postgresql_still_refuses_any_other_change_to_an_entry(app, make_user):
                                 "\"a@example.com\", \"role\": \"marketer\"}'"))
     db.session.rollback()
 
+
+def test_an_erased_members_idea_votes_are_taken_back(client, login, helene, make_promoter,
+                                                     make_user):
+    from ambassador.forum import moderation
+    from ambassador.forum import services as forum
+
+    mo = make_user("marketer", email="ideas@example.com")
+    ideas = moderation.save_category(mo, None, "Ideas", kind="ideas")
+    dark = forum.create_thread(make_promoter(), ideas, "Dark mode", "Please")
+    export = forum.create_thread(helene, ideas, "Excel export", "For the board")
+    voters = [helene, make_promoter(), make_promoter()]
+    for person in voters:
+        forum.toggle_vote(person, dark)
+    forum.toggle_vote(helene, export)
+    db.session.commit()
+    assert (dark.vote_count, export.vote_count) == (3, 1)
+
+    login(helene)
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 303
+
+    db.session.expire_all()
+    for thread in db.session.scalars(select(Thread)):
+        rows = db.session.scalar(select(func.count()).select_from(Vote).where(
+            Vote.thread_id == thread.id))
+        assert thread.vote_count == rows
+    assert (db.session.get(Thread, dark.id).vote_count,
+            db.session.get(Thread, export.id).vote_count) == (2, 0)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.deleted"))
+    assert entry.after["account"]["votes"] == 2
