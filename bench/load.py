@@ -1,6 +1,7 @@
 """Load test: a realistic mix of promoters, websites and a survey tool against a running server.
 
-    python bench/load.py prepare                 # once: more promoters, widgets, a token
+    python bench/load.py prepare                 # once: more promoters, widgets, a token,
+                                                 # check-ins and referral links
     python bench/load.py run --users 50 --duration 300 --url http://127.0.0.1:8000
 
 `prepare` runs inside the app (DATABASE_URL, after `flask db upgrade` and `flask demo load`)
@@ -8,7 +9,10 @@ and writes what `run` needs to instance/load.json. `run` is a plain HTTP client 
 the standard library only): each virtual user logs in as its own promoter from its own
 address (X-Forwarded-For: start the server with TRUSTED_PROXIES=1) and loops over the mix
 below with a think time, while also acting as the websites that fetch widgets (several
-Origin headers, ETag revalidation) and the survey tool posting responses. It prints
+Origin headers, ETag revalidation), the survey tool posting responses, people answering
+their check-in mail and friends opening referral links (each from an address of their
+own, without a login). Check-in links are signed with SECRET_KEY: `prepare` and the
+server must share it. It prints
 throughput, p50/p95/p99 latency and errors per endpoint. See bench/README.md.
 """
 
@@ -37,18 +41,22 @@ WIDGET = {"enabled": True, "selection": "all", "tags": [], "min_rating": 1, "lan
           "show_verified": True, "language": "en", "allowed_domains": [], "product_name": "",
           "product_type": ""}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# How check-in answers fall, 0 to 10: mostly promoters, some passives, a few detractors.
+CHECKIN_SCORES = [1, 1, 1, 1, 1, 2, 2, 4, 6, 12, 14]
 
 # (weight, action name): what one step of a virtual user does.
 MIX = [(14, "portal"), (7, "programs"), (7, "program"), (2, "join_program"), (1, "leave_program"),
        (7, "offers"), (6, "offer"), (2, "claim"), (10, "forum"), (6, "category"),
        (10, "thread"), (2, "reply"), (3, "search"), (14, "widget_json"), (3, "widget_js"),
-       (3, "embed"), (2, "snippet"), (5, "api_responses")]
+       (3, "embed"), (2, "snippet"), (5, "api_responses"), (4, "checkin"), (3, "referrals"),
+       (3, "referral_visit"), (1, "referral_signup")]
 
 
 # --- prepare: data beyond `demo load` ---------------------------------------------------
 
-def prepare(promoters: int, out: Path) -> None:
-    """Add `promoters` active ambassadors with a known password, widgets and an API token."""
+def prepare(promoters: int, checkins: int, out: Path) -> None:
+    """Add active ambassadors with a known password and a referral link, widgets, an API
+    token, and people mailed this quarter's check-in."""
     from sqlalchemy import select
 
     from ambassador import create_app
@@ -94,6 +102,8 @@ def prepare(promoters: int, out: Path) -> None:
             services.create_offer(None, {"title": "Load: generated", "code_mode": "generated",
                                          "starts_at": now})
         _forum(db, emails)
+        codes, friend_offer = _referrals(db, emails)
+        links = _checkins(db, checkins)
         token = create_api_token(f"load test {uuid.uuid4().hex[:6]}")[1]
         data = {
             "promoters": emails, "password": PASSWORD, "token": token, "widgets": keys,
@@ -107,12 +117,14 @@ def prepare(promoters: int, out: Path) -> None:
             "threads": list(db.session.scalars(select(Thread.id).join(Category).where(
                 Thread.hidden.is_(False), Thread.locked.is_(False),
                 Category.staff_only.is_(False), Category.program_id.is_(None)))),
+            "checkins": links, "referral_codes": codes, "friend_offer": friend_offer,
         }
         db.session.commit()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=1))
     print(f"prepared {promoters} promoters, {len(keys)} widgets, {len(data['programs'])} "
-          f"programs, {len(data['offers'])} offers, {len(data['threads'])} threads -> {out}")
+          f"programs, {len(data['offers'])} offers, {len(data['threads'])} threads, "
+          f"{len(links)} check-ins, {len(codes)} referral links -> {out}")
 
 
 def _forum(db, emails: list[str], threads: int = 150, replies: int = 6) -> None:
@@ -135,6 +147,58 @@ def _forum(db, emails: list[str], threads: int = 150, replies: int = 6) -> None:
                                         "How do you **export** the quarter? Any tips?")
         for m in range(rng.randrange(replies)):
             services.reply(rng.choice(people), thread, f"Reply {m}: the export button works.")
+
+
+def _referrals(db, emails: list[str]) -> tuple[list[str], int]:
+    """Every load promoter's referral link, and an open offer they share (generated codes)."""
+    from sqlalchemy import select
+
+    from ambassador.auth.models import User
+    from ambassador.offers import services as offers
+    from ambassador.offers.models import Offer
+    from ambassador.referrals import services
+    from ambassador.utils import utcnow
+
+    offer_id = db.session.scalar(select(Offer.id).where(Offer.title == "Load: for friends"))
+    if offer_id is None:
+        offer_id = offers.create_offer(None, {
+            "title": "Load: for friends", "code_mode": "generated", "shareable": True,
+            "starts_at": utcnow() - timedelta(days=1)}).id
+    people = db.session.scalars(select(User).where(User.email.in_(emails)).order_by(User.id))
+    return [services.ensure_link(user).code for user in people], offer_id
+
+
+def _checkins(db, count: int) -> list[str]:
+    """`count` people (no account) mailed this quarter's check-in; returns their links' tokens."""
+    from sqlalchemy import select
+
+    from ambassador.checkins.models import CheckIn
+    from ambassador.checkins.tokens import answer_token
+    from ambassador.nps.models import Customer
+    from ambassador.nps.rules import quarter_of
+    from ambassador.nps.services import record_responses
+    from ambassador.utils import utcnow
+
+    now = utcnow()
+    emails = [f"load-checkin-{n}@example.com" for n in range(count)]
+
+    def customers() -> dict[str, int]:
+        return dict(db.session.execute(select(Customer.email, Customer.id).where(
+            Customer.email.in_(emails))).all())
+
+    known = customers()
+    record_responses([{"email": e, "score": 9, "responded_at": now - timedelta(days=120)}
+                      for e in emails if e not in known], "import")
+    ids = list(customers().values())
+    quarter = quarter_of(now)
+    mine = (CheckIn.customer_id.in_(ids), CheckIn.quarter == quarter)
+    sent = set(db.session.scalars(select(CheckIn.customer_id).where(*mine)))
+    db.session.add_all(CheckIn(customer_id=i, quarter=quarter, sent_at=now, last_mail_at=now)
+                       for i in ids if i not in sent)
+    db.session.flush()
+    # A token holds the check-in and when its mail was written (nothing stored): links made
+    # now work for 30 days, and answering again replaces the answer.
+    return [answer_token(i, now) for i in db.session.scalars(select(CheckIn.id).where(*mine))]
 
 
 # --- run: the virtual users ---------------------------------------------------------------
@@ -170,6 +234,11 @@ class Client:
         self.address, self.stats, self.timeout = address, stats, timeout
         self.cookies: dict[str, str] = {}
         self.conn = None
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     def request(self, name, method, path, body=None, headers=None, ok=(200,)):
         headers = {"X-Forwarded-For": self.address, "Accept-Language": "en", **(headers or {})}
@@ -218,7 +287,7 @@ class VirtualUser(threading.Thread):
     def __init__(self, n: int, base: str, data: dict, until: float, think: float, seed: int):
         super().__init__(daemon=True)
         self.rng = random.Random(seed * 1000 + n)
-        self.stats = Stats()
+        self.stats, self.base = Stats(), base
         self.address = f"10.{n // 250}.{n % 250}.{1 + self.rng.randrange(250)}"
         self.web = Client(base, self.address, self.stats)
         self.site = Client(base, self.address, self.stats)  # no cookies: a web page's fetch
@@ -328,6 +397,56 @@ class VirtualUser(threading.Thread):
         self.site.request("GET /widgets/<key>/snippet.html", "GET",
                           f"/widgets/{key}/snippet.html", headers={"Origin": ORIGINS[0]})
 
+    def _visitor(self) -> Client:
+        """A browser of someone without a login (a mail reader, a friend): its own address."""
+        address = f"172.{16 + self.rng.randrange(16)}.{self.rng.randrange(256)}." \
+                  f"{1 + self.rng.randrange(254)}"
+        return Client(self.base, address, self.stats)
+
+    def checkin(self):
+        """Someone clicks a score in their check-in mail, presses the button, reads the thanks."""
+        if (token := self.pick("checkins")) is None:
+            return
+        score = self.rng.choices(range(11), CHECKIN_SCORES)[0]
+        reader = self._visitor()
+        status, page, _ = reader.request("GET /c/<token>/<score>", "GET", f"/c/{token}/{score}")
+        found = CSRF.search(page.decode("utf-8", "replace")) if status == 200 else None
+        if found:
+            comment = "Answered by the load test" if self.rng.random() < 0.3 else ""
+            status, _, _ = reader.request(
+                "POST /c/<token>/<score>", "POST", f"/c/{token}/{score}",
+                {"csrf_token": found.group(1), "comment": comment}, ok=(303,))
+            if status == 303:
+                reader.request("GET /c/<token>/thanks", "GET", f"/c/{token}/thanks")
+        reader.close()
+
+    def referrals(self):
+        self._page("GET /referrals", "/referrals")
+
+    def referral_visit(self, sign_up: bool = False):
+        """A friend opens a referral link (its script counts the visit), maybe signs up."""
+        if (code := self.pick("referral_codes")) is None:
+            return
+        offer = self.data.get("friend_offer") or ""
+        friend = self._visitor()
+        status, page, _ = friend.request("GET /r/<code>", "GET", f"/r/{code}?offer={offer}")
+        found = CSRF.search(page.decode("utf-8", "replace")) if status == 200 else None
+        if found:
+            token = found.group(1)
+            friend.request("POST /r/<code>/visit", "POST", f"/r/{code}/visit",
+                           {"csrf_token": token, "offer": offer}, ok=(204,))
+            if sign_up:
+                status, _, _ = friend.request("POST /r/<code>", "POST", f"/r/{code}", {
+                    "csrf_token": token, "offer_id": offer, "name": "Load Friend",
+                    "email": f"load-friend-{uuid.uuid4().hex[:12]}@example.com",
+                    "consent": "y"}, ok=(303,))
+                if status == 303:
+                    friend.request("GET /r/<code>/thanks", "GET", f"/r/{code}/thanks")
+        friend.close()
+
+    def referral_signup(self):
+        self.referral_visit(sign_up=True)
+
     def api_responses(self):
         items = [{"email": f"load-api-{uuid.uuid4().hex[:12]}@example.com",
                   "score": self.rng.randrange(11), "comment": "Posted by the load test"}
@@ -391,6 +510,7 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("prepare", help="add load-test data to DATABASE_URL")
     p.add_argument("--promoters", type=int, default=200)
+    p.add_argument("--checkins", type=int, default=1000, help="people mailed a check-in")
     r = sub.add_parser("run", help="run the virtual users against a server")
     r.add_argument("--url", default="http://127.0.0.1:8000")
     r.add_argument("--users", type=int, default=50)
@@ -400,7 +520,7 @@ def main(argv=None) -> int:
     r.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     if args.command == "prepare":
-        prepare(args.promoters, DATA)
+        prepare(args.promoters, args.checkins, DATA)
         return 0
     return run(args.url.rstrip("/"), args.users, args.duration, args.think, args.ramp,
                args.seed)
