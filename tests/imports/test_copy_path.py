@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ambassador.extensions import db
 from ambassador.imports import importer
 from ambassador.imports.importer import import_file
+from ambassador.nps import bulk
 from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
 from ambassador.nps.services import record_responses
 from ambassador.nps.signals import responses_recorded
@@ -54,7 +55,12 @@ def edge_cases() -> bytes:
             ["fay@x.io", "9", "2026-06-01T09:00:00Z", "", "", "", "T-2", "", "", ""],
             # an older answer after a newer one: the latest score stays the newer
             ["gus@x.io", "10", "2026-09-01T09:00:00Z", "", "", "", "", "", "", ""],
-            ["gus@x.io", "1", "2026-07-01T09:00:00Z", "", "", "", "", "", "", ""]]
+            ["gus@x.io", "1", "2026-07-01T09:00:00Z", "", "", "", "", "", "", ""],
+            # what COPY's text format must escape: tabs, backslashes, line breaks, \\N
+            ["hal@x.io", "8", "2026-08-01T09:00:00Z", "Tab\there, back\\slash \\N",
+             "Hal \\N", "", "", "", "C\\1", ""],
+            ["hal@x.io", "9", "2026-08-02T09:00:00Z", "Two\nlines\r\nand CRLF", "", "", "", "",
+             "", ""]]
     for n in range(60):  # enough people and quarters to cross chunk boundaries
         email = f"p{rng.randrange(15)}@x.io"
         rows.append([email, str(rng.randrange(11)),
@@ -105,18 +111,20 @@ def _import(by_copy: bool, monkeypatch):
     """Import the edge cases on fresh tables; returns (report, tables, signal summary)."""
     _empty_tables()
     _stored_before()
-    heard = {"changes": {}, "responses": 0, "signals": 0}
+    heard = {"changes": {}, "responses": 0, "signals": 0, "ids": set()}
 
     def listen(_app, source, changes, response_ids):
         heard["signals"] += 1
         heard["responses"] += len(response_ids)
+        heard["ids"].update(response_ids)
         for cid, change in changes.items():
             email = db.session.get(Customer, cid).email
             first = heard["changes"].get(email, change)
             heard["changes"][email] = (first[0], change.new)
 
     monkeypatch.setattr(importer, "BATCH", 7)       # the generic path cuts here...
-    monkeypatch.setattr(importer, "COPY_BATCH", 11)  # ...and the COPY path there
+    monkeypatch.setattr(importer, "COPY_BATCH", 11)  # ...and the COPY path there,
+    monkeypatch.setattr(bulk, "SIGNAL_SLICE", 4)     # announcing 4 responses at a time
     with responses_recorded.connected_to(listen):
         report = import_file(edge_cases(), now=NOW, by_copy=by_copy, commit_every=20)
         db.session.commit()
@@ -138,7 +146,8 @@ def test_both_paths_write_the_same_tables(postgresql, monkeypatch):
         assert copied[table] == generic[table], table
     assert copy_heard["changes"] == generic_heard["changes"]
     assert copy_heard["responses"] == generic_heard["responses"] == generic_report.imported
-    assert copy_heard["signals"] < copy_report.rows_read  # once per chunk, not per row
+    assert len(copy_heard["ids"]) == copy_heard["responses"]  # each response heard once
+    assert copy_heard["signals"] < copy_report.rows_read  # once per slice, not per row
 
     assert generic_report.rejected == 3
     ann = generic["customers"]["ann@x.io"]
@@ -151,6 +160,9 @@ def test_both_paths_write_the_same_tables(postgresql, monkeypatch):
     assert [v[3] for v in eve] == [NOW]                  # undated: once, at the import time
     assert generic["customers"]["gus@x.io"][4] == 10     # an older answer changes nothing
     assert generic["quarter_scores"][("2026-Q2", "", "fay@x.io")][0] == 9  # the later row
+    hal = sorted(v[2] for v in generic["responses"].values() if v[0] == "hal@x.io")
+    assert hal == ["Tab\there, back\\slash \\N", "Two\nlines\r\nand CRLF"]
+    assert generic["customers"]["hal@x.io"][0] == "Hal \\N"
 
 
 def test_importing_the_file_again_by_copy_adds_nothing(postgresql, monkeypatch):

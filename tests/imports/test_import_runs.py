@@ -89,7 +89,7 @@ def test_a_job_that_dies_mid_file_is_failed_and_a_rerun_doubles_nothing(
             raise RuntimeError("worker lost its database connection")
         return real(*args, **kwargs)
 
-    real_copy = importer.record_chunk_by_copy
+    real_copy = importer.record_staged_chunk
 
     def copy_dies_on_the_second_chunk(*args, **kwargs):
         calls.append(1)
@@ -99,7 +99,7 @@ def test_a_job_that_dies_mid_file_is_failed_and_a_rerun_doubles_nothing(
 
     monkeypatch.setattr(runs, "PROGRESS_EVERY", importer.BATCH)
     monkeypatch.setattr(importer, "record_responses", dies_on_the_second_chunk)
-    monkeypatch.setattr(importer, "record_chunk_by_copy", copy_dies_on_the_second_chunk)
+    monkeypatch.setattr(importer, "record_staged_chunk", copy_dies_on_the_second_chunk)
     with pytest.raises(RuntimeError):
         runs.run_import(queued[0])
     run = the_run()
@@ -110,7 +110,7 @@ def test_a_job_that_dies_mid_file_is_failed_and_a_rerun_doubles_nothing(
     assert "This import failed." in page and "Run it again" in page
 
     monkeypatch.setattr(importer, "record_responses", real)
-    monkeypatch.setattr(importer, "record_chunk_by_copy", real_copy)
+    monkeypatch.setattr(importer, "record_staged_chunk", real_copy)
     again = client.post(f"/import/runs/{run.id}/retry")
     assert again.status_code == 303 and queued == [run.id, run.id]
     twice = client.post(f"/import/runs/{run.id}/retry")  # a second press

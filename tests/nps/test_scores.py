@@ -210,6 +210,9 @@ def test_tallies_stay_equal_to_counting_quarter_scores():
     db.session.execute(delete(Response).where(Response.id == db.session.scalar(
         select(func.max(Response.id)))))
     db.session.commit()
+    orphans = select(func.count()).select_from(QuarterScore).where(
+        QuarterScore.customer_id.not_in(select(Customer.id)))
+    assert db.session.scalar(orphans) == 0  # a deleted person's scores go with them
     assert _tallies() == _counted()
     for quarter in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"):
         with_company = [scores.quarter_score(quarter, company, tp)
