@@ -1,14 +1,14 @@
 """Reading a file ahead of the database: parse, validate and encode rows in a thread.
 
-On PostgreSQL an import alternates between two kinds of work: Python reading and
-checking rows, and the database writing a chunk of them. Done in turn, each waits for
-the other; here a thread reads the next chunk while the database writes the current
-one (the thread holds the interpreter only while it parses; the connection waits
-without it), so an import takes about as long as its database writes alone.
+On PostgreSQL a thread reads the file, checks each row and encodes the valid ones as
+COPY text, while the importer's connection streams them to the database and, for a
+file of several chunks, while the database writes the previous chunk (the thread holds
+the interpreter only while it parses; the connection waits without it). Handing over
+blocks of encoded rows rather than one row at a time also keeps the COPY cheap.
 
-The thread hands over blocks of rows already encoded as COPY text (`nps.bulk`), with
-the rejections and skips seen since the previous block, in file order. At most about
-one chunk is held ahead, so memory stays flat however large the file.
+Each block carries, in file order, the rejections and skips seen since the previous
+one. At most AHEAD_ROWS rows are held ahead, so memory stays flat however large the
+file.
 """
 
 import queue
