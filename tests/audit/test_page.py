@@ -52,6 +52,15 @@ def test_the_page_lists_entries_newest_first_with_before_and_after(client, trail
     assert "4 entries." in page
 
 
+def test_snapshots_show_accents_as_written_and_markup_escaped(client, admin):
+    _entry(admin, "offer.created", ("offers", 4), utc(2026, 11, 2, 9),
+           title="Réduction d'été <b>-20 %</b>", note="İndirim Çarşamba")
+    db.session.commit()
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Réduction d&#39;été &lt;b&gt;-20 %&lt;/b&gt;" in page
+    assert "İndirim Çarşamba" in page and "\\u00e9" not in page and "<b>-20" not in page
+
+
 @pytest.mark.parametrize("query, shown", [
     ("actor=MO@", ["user.role_changed", "offer.created"]),
     ("action=user", ["user.disabled", "user.role_changed"]),
