@@ -1,5 +1,6 @@
 """Recording staff actions; every feature calls `record_action` in the transaction it changes."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -224,4 +225,7 @@ def export_rows(filters: AuditFilters):
 
 
 def _text(value: str | None) -> str:
-    return "" if value is None or value == "null" else value
+    """A snapshot as the CSV shows it: JSON with its accents as written (not \\u00e9)."""
+    if value is None or value == "null":
+        return ""
+    return json.dumps(json.loads(value), ensure_ascii=False)

@@ -59,6 +59,8 @@ def test_snapshots_show_accents_as_written_and_markup_escaped(client, admin):
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "Réduction d&#39;été &lt;b&gt;-20 %&lt;/b&gt;" in page
     assert "İndirim Çarşamba" in page and "\\u00e9" not in page and "<b>-20" not in page
+    exported = client.get("/admin/audit/export.csv").get_data(as_text=True)
+    assert "Réduction d'été <b>-20 %</b>" in exported and "\\u00e9" not in exported
 
 
 @pytest.mark.parametrize("query, shown", [
