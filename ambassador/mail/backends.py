@@ -1,85 +1,26 @@
 """Delivery backends chosen by MAIL_URL: smtp(s)://, file:///dir, memory://, or the dev default."""
 
-import json
 import re
 import smtplib
 import ssl
 import time
 from datetime import UTC, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import click
 
+from ambassador.mail.compose import OutgoingMail
+
 LINK_RE = re.compile(r"https?://[^\s<>\"']+")
 SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
+LEADING_DOT = re.compile(rb"(?m)^\.")  # SMTP dot-stuffing (RFC 5321 4.5.2)
 TRUE = ("1", "true", "yes", "on")
 
 
 class DeliveryError(Exception):
     """The message could not be delivered this time; it stays queued."""
-
-
-def ascii_address(address: str) -> str:
-    """Return the address with an international domain in IDNA form (örnek.com → xn--…)."""
-    address = address.strip()
-    local, at, domain = address.rpartition("@")
-    if not at or not local or not domain or any(c in address for c in "\r\n<>,"):
-        raise ValueError(f"not an email address: {address[:80]!r}")
-    if not domain.isascii():
-        domain = domain.encode("idna").decode("ascii")
-    return f"{local}@{domain}"
-
-
-def parse_sender(sender: str) -> Address:
-    """MAIL_FROM ("Name <addr>" or "addr") as an Address; ValueError when it is not one."""
-    name, addr = parseaddr(sender or "")
-    try:
-        return Address(name, addr_spec=ascii_address(addr))
-    except Exception as exc:
-        raise ValueError(f"MAIL_FROM is not a sender address: {sender!r}") from exc
-
-
-def _set_one_line(email: EmailMessage, name: str, value: str) -> None:
-    """Set a header that stays one line, even when `value` hides a line break.
-
-    The email package decodes RFC 2047 words on assignment, so "=?utf-8?q?Hi=0D=0ABcc:…?="
-    (no whitespace, no control character) becomes a line break that older Pythons
-    write out as a header of its own; the decoded text is flattened and set again.
-    """
-    for _ in range(3):
-        email[name] = " ".join(value.split())
-        shown = str(email[name])
-        if "\r" not in shown and "\n" not in shown:
-            return
-        del email[name]
-        value = shown
-    raise ValueError(f"{name} keeps a line break: {value[:80]!r}")
-
-
-def build_message(msg, sender: str) -> EmailMessage:
-    """Turn an outbox row into a multipart/alternative email (text and HTML).
-
-    The Message-ID depends only on the row, so a retry of a message that did arrive
-    carries the same id and receiving systems can drop the duplicate.
-    """
-    from_ = parse_sender(sender)
-    created = msg.created_at or datetime.now(UTC)
-    email = EmailMessage()
-    _set_one_line(email, "Subject", msg.subject or "")
-    email["From"] = from_
-    email["To"] = ascii_address(msg.to_addr)
-    email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = f"<outbox-{msg.id}.{created:%Y%m%d%H%M%S}@{from_.domain}>"
-    email["Auto-Submitted"] = "auto-generated"
-    for name, value in json.loads(getattr(msg, "headers", None) or "{}").items():
-        email[name] = value  # List-Unsubscribe and List-Unsubscribe-Post (RFC 8058)
-    email.set_content(msg.body_text)
-    email.add_alternative(msg.body_html, subtype="html")
-    return email
 
 
 def describe_smtp_error(exc: Exception) -> str:
@@ -102,6 +43,18 @@ def describe_smtp_error(exc: Exception) -> str:
     if isinstance(exc, TimeoutError):
         return "timed out"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _reset(conn: smtplib.SMTP, code: int) -> None:
+    """After a refusal: end the transaction (RSET), or the connection when the server is
+    closing it (421), as smtplib's sendmail does."""
+    if code == 421:
+        conn.close()
+    else:
+        try:
+            conn.rset()
+        except smtplib.SMTPServerDisconnected:
+            pass
 
 
 def _text(reply) -> str:
@@ -162,25 +115,56 @@ class SMTPBackend:
         self._conn = self._connect()
         return self._conn
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, mail: OutgoingMail) -> None:
         """Send one message; any failure becomes a DeliveryError."""
         try:
-            conn = self._connection()
-            # Declare 8-bit bodies (UTF-8 text) where the server supports it (RFC 6152);
-            # smtplib declares it itself, with SMTPUTF8, for non-ASCII addresses.
-            sender = email["From"].addresses[0].addr_spec
-            ascii_only = str(email["To"]).isascii() and sender.isascii()
-            options = ["BODY=8BITMIME"] if ascii_only and conn.has_extn("8bitmime") else []
-            conn.send_message(email, mail_options=options)
+            self._transaction(self._connection(), mail)
             self._last_used = time.monotonic()
         except (OSError, smtplib.SMTPException) as exc:
-            # After a refusal smtplib has reset the session and the connection is usable.
+            # After a refusal the session is reset and the connection is usable.
             refused = isinstance(exc, smtplib.SMTPRecipientsRefused) or (
                 isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code != 421
             )
             if not refused:
                 self.close()
             raise DeliveryError(f"{self.host}:{self.port}: {describe_smtp_error(exc)}") from exc
+
+    @staticmethod
+    def _transaction(conn: smtplib.SMTP, mail: OutgoingMail) -> None:
+        """MAIL, RCPT, DATA: smtplib's sendmail without parsing both addresses again.
+
+        The addresses were checked when the mail was composed (no CR, LF, <, >, comma).
+        """
+        # Declare 8-bit bodies (UTF-8 text) where the server supports it (RFC 6152); an
+        # address that is not ASCII needs SMTPUTF8 (RFC 6531), which implies it.
+        if mail.international:
+            if not conn.has_extn("smtputf8"):
+                raise smtplib.SMTPNotSupportedError(
+                    "an address is not ASCII and the server does not offer SMTPUTF8")
+            options = ["SMTPUTF8", "BODY=8BITMIME"]
+            conn.command_encoding = "utf-8"  # as smtplib's mail() does for SMTPUTF8
+        else:
+            options = ["BODY=8BITMIME"] if conn.has_extn("8bitmime") else []
+        if conn.has_extn("size"):
+            options.append(f"SIZE={len(mail.data)}")
+        code, reply = conn.docmd("mail", " ".join([f"FROM:<{mail.sender}>", *options]))
+        if code != 250:
+            _reset(conn, code)
+            raise smtplib.SMTPSenderRefused(code, reply, mail.sender)
+        code, reply = conn.docmd("rcpt", f"TO:<{mail.recipient}>")
+        if code not in (250, 251):
+            _reset(conn, code)
+            raise smtplib.SMTPRecipientsRefused({mail.recipient: (code, reply)})
+        code, reply = conn.docmd("data")
+        if code != 354:
+            _reset(conn, code)
+            raise smtplib.SMTPDataError(code, reply)
+        # Composed with CRLF line ends; a line that starts with "." gets one more.
+        conn.send(LEADING_DOT.sub(b"..", mail.data) + b".\r\n")
+        code, reply = conn.getreply()
+        if code != 250:
+            _reset(conn, code)
+            raise smtplib.SMTPDataError(code, reply)
 
     def close(self) -> None:
         """Say goodbye to the server, if connected."""
@@ -200,17 +184,18 @@ class FileBackend:
         self.directory = Path(directory)
         self.echo = echo
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, mail: OutgoingMail) -> None:
         """Write the message; in development also print its subject, file and links."""
         # <outbox-42.20261124051211@host> -> 20261124-051211-outbox-42.eml (sorted by time)
-        ident = SAFE_NAME_RE.sub("_", email["Message-ID"].strip("<>").split("@")[0].split(".")[0])
+        ident = SAFE_NAME_RE.sub("_", mail.message_id.strip("<>").split("@")[0].split(".")[0])
         path = self.directory / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{ident}.eml"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(bytes(email))
+            path.write_bytes(mail.data.replace(b"\r\n", b"\n"))  # a file has LF line ends
         except OSError as exc:
             raise DeliveryError(f"{self.directory}: {exc}") from exc
         if self.echo:
+            email = mail.as_email()
             click.echo(f"mail to {email['To']}: {email['Subject']}\n  file: {path}")
             for link in message_links(email):
                 click.echo(f"  link: {link}")
@@ -231,9 +216,9 @@ class MemoryBackend:
 
     sent: list[EmailMessage] = []
 
-    def send(self, email: EmailMessage) -> None:
-        """Append the message to MemoryBackend.sent."""
-        MemoryBackend.sent.append(email)
+    def send(self, mail: OutgoingMail) -> None:
+        """Append the message, as it would be received, to MemoryBackend.sent."""
+        MemoryBackend.sent.append(mail.as_email())
 
     def close(self) -> None:
         """Nothing to close."""

@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from ambassador.extensions import db
-from ambassador.mail.backends import get_backend, parse_sender
+from ambassador.mail.backends import get_backend
+from ambassador.mail.compose import parse_sender
 from ambassador.mail.delivery import deliver_due
 from ambassador.mail.services import purge_delivered
 

@@ -23,7 +23,8 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from ambassador.extensions import db
-from ambassador.mail.backends import DeliveryError, build_message, get_backend, parse_sender
+from ambassador.mail.backends import DeliveryError, get_backend
+from ambassador.mail.compose import compose, parse_sender
 from ambassador.mail.models import OutboxMessage
 from ambassador.utils import utcnow
 
@@ -179,12 +180,12 @@ def deliver_one(message, backend, now: datetime | None = None, connection=None) 
         error = f"gave up after {max_attempts} attempts: {error}"
         return _record(message, "failed", connection, last_error=error[:2000])
     try:
-        email = build_message(message, current_app.config["MAIL_FROM"])
+        mail = compose(message, current_app.config["MAIL_FROM"])
     except Exception as exc:  # a message that cannot be built never will be
         error = f"cannot build the message: {exc}"
         return _record(message, "failed", connection, last_error=error[:2000])
     try:
-        backend.send(email)
+        backend.send(mail)
     except Exception as exc:
         if not isinstance(exc, DeliveryError):
             current_app.logger.exception("outbox message %s: unexpected error", message.id)

@@ -107,7 +107,7 @@ def test_tls_and_login(tls, certificate, mail_config, queue_invitation):
 
 
 def test_addresses_are_checked_and_international_domains_encoded():
-    from ambassador.mail.backends import ascii_address
+    from ambassador.mail.compose import ascii_address
 
     assert ascii_address(" ipek@örnek.com.tr ") == "ipek@xn--rnek-4qa.com.tr"
     assert ascii_address("helene@example.com") == "helene@example.com"

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from ambassador.extensions import db
-from ambassador.mail.backends import build_message, parse_sender
+from ambassador.mail.compose import build_message, parse_sender
 from ambassador.mail.delivery import deliver_due
 from ambassador.mail.models import OutboxMessage
 from ambassador.mail.services import queue_mail
