@@ -14,7 +14,8 @@ class OutboxMessage(db.Model):
     """One email waiting for delivery, being delivered, sent, or given up on."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    # The claim reads each status in (next_attempt_at, id) order straight from this index.
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_addr: Mapped[str] = mapped_column(String(MAX_EMAIL))

@@ -208,6 +208,27 @@ def test_a_stale_claim_is_picked_up_again(queue_invitation):
     assert refresh(live).status == "sending"
 
 
+def test_a_pass_takes_the_oldest_due_first_whether_queued_or_stranded(queue_invitation):
+    now = utcnow()
+    due = {"late@example.com": (now - timedelta(minutes=1), "queued"),
+           "stranded@example.com": (now - timedelta(minutes=3), "sending"),
+           "first@example.com": (now - timedelta(minutes=2), "queued"),
+           "tie@example.com": (now - timedelta(minutes=2), "queued"),
+           "future@example.com": (now + timedelta(minutes=1), "queued")}
+    for to, (at, status) in due.items():
+        message = queue_invitation(to)
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(
+            next_attempt_at=at, status=status, attempts=int(status == "sending"),
+            claimed_until=now - timedelta(seconds=1) if status == "sending" else None))
+    db.session.commit()
+
+    assert deliver_due(now=now, limit=3, batch=2).sent == 3
+    assert [m["To"] for m in MemoryBackend.sent] == [
+        "stranded@example.com", "first@example.com", "tie@example.com"]  # a tie: by id
+    assert str(deliver_due(now=now)) == "sent 1, retry later 0, failed 0"
+    assert MemoryBackend.sent[-1]["To"] == "late@example.com"  # the future one waits
+
+
 def test_a_message_whose_last_attempt_crashed_is_given_up(mail_config, queue_invitation):
     mail_config(OUTBOX_MAX_ATTEMPTS=3)
     message = queue_invitation()
@@ -316,3 +337,39 @@ def test_a_batch_carries_each_message_s_own_headers(smtp_mail, queue_invitation)
         "<http://ambassador.test/unsubscribe/tok>")
     assert by_to["plain@example.com"]["List-Unsubscribe"] is None
     assert refresh(plain).status == "sent"
+
+
+def test_a_database_lost_mid_pass_is_a_database_error_and_repeats_one_message_at_most(
+        app, queue_invitation, monkeypatch):
+    """The worker loops keep running on a SQLAlchemyError: an outcome that cannot be stored
+    raises one, and only the message whose outcome was lost may go out again."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("drops the pass's connection on the PostgreSQL test database")
+    for n in range(4):
+        queue_invitation(f"p{n}@example.com")
+    send = MemoryBackend.send
+
+    def send_then_lose_the_database(self, mail):
+        send(self, mail)
+        if len(MemoryBackend.sent) == 1:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                  " WHERE datname = current_database()"
+                                  " AND pid <> pg_backend_pid()"))
+
+    monkeypatch.setattr(MemoryBackend, "send", send_then_lose_the_database)
+    with pytest.raises(SQLAlchemyError):
+        deliver_due()
+    db.session.rollback()
+    assert [m["To"] for m in MemoryBackend.sent] == ["p0@example.com"]
+
+    later = utcnow() + LEASE + timedelta(seconds=1)  # the lost outcome's lease runs out
+    assert str(deliver_due(now=later)) == "sent 4, retry later 0, failed 0"
+    sent = Counter(m["To"] for m in MemoryBackend.sent)
+    assert sent == Counter({"p0@example.com": 2, "p1@example.com": 1, "p2@example.com": 1,
+                            "p3@example.com": 1})
+    rows = db.session.scalars(db.select(OutboxMessage)).all()
+    assert {m.status for m in rows} == {"sent"}
