@@ -6,7 +6,6 @@ app and the view's declared access (`auth/access.py`) lets the user in, so entri
 for features not built yet, or admin pages, stay hidden from those who cannot use them.
 """
 
-import json
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request
@@ -125,17 +124,7 @@ def markdown(text: str | None) -> Markup:
     return Markup(render_markdown(text))
 
 
-def snapshot(value) -> str:
-    """`{{ value|snapshot }}`: data as JSON a person can read (accents as they are).
-
-    A plain string, so the page escapes it like any other text (`tojson` is for scripts:
-    it writes é as \\u00e9).
-    """
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
 def register(app: Flask) -> None:
-    """Add the navigation globals and the `markdown` and `snapshot` filters to Jinja."""
+    """Add the navigation globals and the `markdown` filter to the Jinja environment."""
     app.jinja_env.filters["markdown"] = markdown
-    app.jinja_env.filters["snapshot"] = snapshot
     app.jinja_env.globals["navigation"] = navigation

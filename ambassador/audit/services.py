@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import func, or_, select
 
 from ambassador.audit.models import AuditEntry
 from ambassador.constants import MAX_EMAIL
@@ -216,16 +216,16 @@ def export_rows(filters: AuditFilters):
     # before/after read as the JSON text stored, not decoded and encoded again per row
     columns = entries_query(filters).with_only_columns(
         AuditEntry.id, AuditEntry.created_at, AuditEntry.actor_email, AuditEntry.action,
-        AuditEntry.target_type, AuditEntry.target_id, cast(AuditEntry.before, Text),
-        cast(AuditEntry.after, Text), AuditEntry.redacted_at)
+        AuditEntry.target_type, AuditEntry.target_id, AuditEntry.before, AuditEntry.after,
+        AuditEntry.redacted_at)
     for ident, at, actor, action, kind, target, before, after, redacted in db.session.execute(
             columns.execution_options(yield_per=2000)):
-        yield (ident, at.isoformat(), actor or "", action, kind, target, _text(before),
-               _text(after), redacted.isoformat() if redacted else "")
+        yield (ident, at.isoformat(), actor or "", action, kind, target,
+               snapshot_text(before), snapshot_text(after),
+               redacted.isoformat() if redacted else "")
 
 
-def _text(value: str | None) -> str:
-    """A snapshot as the CSV shows it: JSON with its accents as written (not \\u00e9)."""
-    if value is None or value == "null":
-        return ""
-    return json.dumps(json.loads(value), ensure_ascii=False)
+def snapshot_text(value) -> str:
+    """A before/after snapshot as people read it, on the page and in the CSV: JSON with
+    its accents as written (not \\u00e9); "" for none."""
+    return "" if value is None else json.dumps(value, ensure_ascii=False, default=str)

@@ -11,6 +11,9 @@ from ambassador.extensions import db
 from ambassador.text import ascii_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+# `{{ e.before|snapshot }}`: the same readable JSON as the export (a plain string, so the
+# page escapes it like any text; `tojson` is for scripts and writes é as \u00e9).
+bp.add_app_template_filter(audit.snapshot_text, "snapshot")
 
 
 @bp.route("")
