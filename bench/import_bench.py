@@ -77,9 +77,9 @@ SELECT row_number() OVER () AS seq, email, score::smallint AS score,
        nullif(name, '') AS name, nullif(company, '') AS company,
        nullif(external_id, '') AS external_id, nullif(touchpoint, '') AS touchpoint,
        nullif(contact_ref, '') AS contact_ref, nullif(language, '') AS language,
-       encode(sha256(convert_to(coalesce('x' || external_id,
-                                         'k' || email || score || responded_at), 'UTF8')),
-              'hex') AS dedupe_key
+       left(encode(sha256(convert_to(coalesce('x' || external_id,
+                                              'k' || email || score || responded_at),
+                                     'UTF8')), 'hex'), 32)::uuid AS dedupe_key
 FROM raw;
 INSERT INTO customers (email, name, company, language, status, created_at)
 SELECT email, (array_agg(name ORDER BY seq) FILTER (WHERE name IS NOT NULL))[1],

@@ -20,7 +20,7 @@ def _customer(**values) -> int:
 
 def _response(customer_id: int, **values) -> None:
     row = {"customer_id": customer_id, "score": 9, "source": "import", "touchpoint": None,
-           "key": "k1", **values}
+           "key": "00000000000000000000000000000001", **values}
     db.session.execute(text(
         "INSERT INTO responses (customer_id, score, responded_at, source, touchpoint, "
         "dedupe_key, created_at) VALUES (:customer_id, :score, CURRENT_TIMESTAMP, :source, "
@@ -30,7 +30,8 @@ def _response(customer_id: int, **values) -> None:
 def test_valid_rows_are_accepted(app):
     customer = _customer(status="active", latest_score=10)
     _response(customer, score=0, source="api", touchpoint="relational")
-    _response(customer, score=10, source="checkin", touchpoint=None, key="k2")
+    _response(customer, score=10, source="checkin", touchpoint=None,
+              key="00000000000000000000000000000002")
     db.session.commit()
 
 

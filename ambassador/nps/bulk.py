@@ -1,46 +1,57 @@
 """Recording a large file's responses on PostgreSQL at the speed of the database.
 
-The same rules as `services.record_responses`, written set-based: each chunk of
-validated rows is streamed into a temporary staging table with COPY, then a few
-statements de-duplicate it (DISTINCT ON in the chunk, NOT EXISTS against what is
-stored), create the missing customers with their details, insert the responses and,
-chained to that insert, upsert one quarter_scores row per key, and finally write each
-affected customer once (details they were missing, latest score and status). Every
-write keeps ON CONFLICT, so a concurrent API call or check-in never makes an import
-fail. `responses_recorded` is sent once per slice of SIGNAL_SLICE new responses, with
-the same payload as the generic path's.
+The same rules as `services.record_responses`, written set-based. A chunk of validated
+rows is written in batches of WRITE_BATCH rows, each streamed into a temporary table
+with COPY and written with a few statements: create the people not known yet (their
+first details in the batch) and insert the responses in file order. De-duplication is
+the insert's own ON CONFLICT DO NOTHING on the unique key: a key already stored, or met
+earlier in the file (rows go in file order, so the first one wins), is skipped. Once
+the chunk's batches are in, one quarter_scores row per key is upserted, and each
+affected person is written once: the details their record lacks, their latest score
+and status. Every write keeps ON CONFLICT, so a concurrent API call or check-in never
+makes an import fail. `responses_recorded` is then sent once per slice of SIGNAL_SLICE
+new responses, with the same payload as the generic path's.
+
+Batches let the database write one batch while the rows of the next are read and
+checked in another thread (`imports.readahead`); what is written once per person or
+per quarter waits for the end of the chunk, so cutting it in batches does not repeat it.
 
 Customer details follow file order: a person's first non-empty name, company and
 language in the file fill what their record lacks.
 """
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import text
 
 from ambassador.extensions import db
-from ambassador.nps.services import IngestResult, announce_batch, dedupe_key
+from ambassador.nps.services import IngestResult, announce_batch, dedupe_hex
 from ambassador.utils import utcnow
 
+# Rows per batch of a chunk: small enough that the next batch is read while the database
+# writes this one, large enough that each statement's fixed cost is nothing.
+WRITE_BATCH = 50_000
 # New responses per `responses_recorded` signal: a chunk of a million rows is announced in
 # slices, so that neither this module nor a listener holds a million ids at once.
 SIGNAL_SLICE = 10_000
 STAGE_COLUMNS = ("seq", "email", "score", "responded_at", "comment", "name", "company",
                  "external_id", "touchpoint", "contact_ref", "language", "dedupe_key")
 
-_CREATE_STAGE = """
-CREATE TEMP TABLE IF NOT EXISTS import_stage (
-    seq integer, email text, score smallint, responded_at timestamptz, comment text,
-    name text, company text, external_id text, touchpoint text, contact_ref text,
-    language text, dedupe_key text)
-"""
-_CREATE_INSERTED = """
-CREATE TEMP TABLE IF NOT EXISTS import_inserted (
-    id integer, customer_id integer, score smallint, responded_at timestamptz,
-    touchpoint text)
-"""
+_CREATE_TABLES = (
+    """CREATE TEMP TABLE IF NOT EXISTS import_batch (
+        seq integer, email text, score smallint, responded_at timestamptz, comment text,
+        name text, company text, external_id text, touchpoint text, contact_ref text,
+        language text, dedupe_key uuid)""",
+    # Details that may fill what a person's record lacks, in file order (seq).
+    """CREATE TEMP TABLE IF NOT EXISTS import_details (
+        email text, seq integer, name text, company text, language text)""",
+    """CREATE TEMP TABLE IF NOT EXISTS import_inserted (
+        id integer, customer_id integer, score smallint, responded_at timestamptz,
+        touchpoint text)""",
+)
 
-# New people, with their first non-empty details in file order.
+# New people, with their first non-empty details in the batch.
 _CUSTOMERS = """
 INSERT INTO customers (email, name, company, language, status, created_at)
 SELECT email,
@@ -48,44 +59,57 @@ SELECT email,
        (array_agg(company ORDER BY seq) FILTER (WHERE company IS NOT NULL))[1],
        (array_agg(language ORDER BY seq) FILTER (WHERE language IS NOT NULL))[1],
        'none', :now
-FROM import_stage s
+FROM import_batch s
 WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.email = s.email)
 GROUP BY email
 ORDER BY min(seq)
 ON CONFLICT (email) DO NOTHING
 """
 
-# The chunk's new responses (first of each key in file order, unknown keys only), and
-# chained to them one quarter_scores upsert per (quarter, touchpoint, customer).
+# The batch's new responses in file order (a key stored already, or met earlier in the
+# file, is skipped by ON CONFLICT), kept for what follows.
 _RESPONSES = """
-WITH fresh AS (
-    SELECT * FROM (
-        SELECT DISTINCT ON (dedupe_key) * FROM import_stage ORDER BY dedupe_key, seq) d
-    WHERE NOT EXISTS (SELECT 1 FROM responses r WHERE r.dedupe_key = d.dedupe_key)
-), inserted AS (
+WITH inserted AS (
     INSERT INTO responses (customer_id, score, comment, responded_at, source, touchpoint,
                            contact_ref, external_id, language, dedupe_key, created_at)
-    SELECT c.id, f.score, f.comment, f.responded_at, :source, f.touchpoint, f.contact_ref,
-           f.external_id, f.language, f.dedupe_key, :now
-    FROM fresh f JOIN customers c ON c.email = f.email
-    ORDER BY f.seq
+    SELECT c.id, b.score, b.comment, b.responded_at, :source, b.touchpoint, b.contact_ref,
+           b.external_id, b.language, b.dedupe_key, :now
+    FROM import_batch b JOIN customers c ON c.email = b.email
+    ORDER BY b.seq
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id, customer_id, score, responded_at, touchpoint
-), kept AS (
-    INSERT INTO import_inserted SELECT * FROM inserted RETURNING *
 )
+INSERT INTO import_inserted SELECT * FROM inserted
+"""
+
+# One quarter_scores upsert per (quarter, touchpoint, customer) for the whole chunk: done
+# once, its keys go into the index in order (batch by batch, every batch would walk the
+# whole index again).
+_QUARTER_SCORES = """
 INSERT INTO quarter_scores AS q (quarter, touchpoint, customer_id, score, responded_at,
                                  response_id)
 SELECT DISTINCT ON (quarter, tp, customer_id) quarter, tp, customer_id, score, responded_at,
        id
 FROM (SELECT to_char(k.responded_at AT TIME ZONE 'UTC', 'YYYY-"Q"Q') AS quarter, t.tp,
              k.customer_id, k.score, k.responded_at, k.id
-      FROM kept k CROSS JOIN LATERAL (VALUES (''), (coalesce(k.touchpoint, ''))) t(tp)) x
+      FROM import_inserted k
+      CROSS JOIN LATERAL (VALUES (''), (coalesce(k.touchpoint, ''))) t(tp)) x
 ORDER BY quarter, tp, customer_id, responded_at DESC, id DESC
 ON CONFLICT (quarter, touchpoint, customer_id) DO UPDATE
 SET score = excluded.score, responded_at = excluded.responded_at,
     response_id = excluded.response_id
 WHERE excluded.responded_at >= q.responded_at
+"""
+
+# The batch's rows that could fill a detail their person's record lacks (most rows of a
+# file repeat what the record has: they are not kept).
+_DETAILS = """
+INSERT INTO import_details (email, seq, name, company, language)
+SELECT b.email, b.seq, b.name, b.company, b.language
+FROM import_batch b JOIN customers c ON c.email = b.email
+WHERE (coalesce(c.name, '') = '' AND b.name IS NOT NULL)
+   OR (coalesce(c.company, '') = '' AND b.company IS NOT NULL)
+   OR (coalesce(c.language, '') = '' AND b.language IS NOT NULL)
 """
 
 _STATUSES = """
@@ -102,15 +126,19 @@ WITH details AS (
            (array_agg(company ORDER BY seq) FILTER (WHERE company IS NOT NULL))[1] AS company,
            (array_agg(language ORDER BY seq) FILTER (WHERE language IS NOT NULL))[1]
                AS language
-    FROM import_stage GROUP BY email
+    FROM import_details GROUP BY email
 ), latest AS (
     SELECT DISTINCT ON (customer_id) customer_id, score, responded_at
     FROM import_inserted ORDER BY customer_id, responded_at DESC, id DESC
+), touched AS (
+    SELECT customer_id AS id FROM latest
+    UNION SELECT c.id FROM details d JOIN customers c ON c.email = d.email
 ), changes AS (
     SELECT c.id, d.name, d.company, d.language, l.score, l.responded_at,
            l.customer_id IS NOT NULL AND (c.latest_response_at IS NULL
                                           OR c.latest_response_at <= l.responded_at) AS later
-    FROM details d JOIN customers c ON c.email = d.email
+    FROM touched t JOIN customers c ON c.id = t.id
+    LEFT JOIN details d ON d.email = c.email
     LEFT JOIN latest l ON l.customer_id = c.id
 )
 UPDATE customers c SET
@@ -133,35 +161,50 @@ WHERE c.id = x.id
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+_TEXT_FIELDS = ("email", "comment", "name", "company", "external_id", "touchpoint",
+                "contact_ref", "language")
 
 
-def _field(value) -> str:
+def _field(value: str | None) -> str:
     """One text field of COPY's text format: \\N for NULL, backslash escapes."""
     if value is None:
         return "\\N"
-    value = str(value)
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return value.translate(_COPY_ESCAPES)
-    return value
+    return value.translate(_COPY_ESCAPES)
 
 
 def copy_line(seq: int, values: dict, now) -> str:
-    """One validated row as a line of import_stage's COPY text (file order in `seq`)."""
+    """One validated row as a line of import_batch's COPY text (file order in `seq`).
+
+    The hot loop of the reading thread: the text fields are checked for what COPY must
+    escape all at once, and escaped one by one only when one of them needs it.
+    """
     if not values.get("responded_at"):
         values = {**values, "responded_at": now}
-    get, moment = values.get, values["responded_at"]
+    moment = values["responded_at"]
+    texts = list(map(values.get, _TEXT_FIELDS))
+    if _NEEDS_ESCAPE.search("".join([t for t in texts if t is not None])):
+        texts = [_field(t) for t in texts]
+    else:
+        texts = ["\\N" if t is None else t for t in texts]
     return "\t".join((
-        str(seq), _field(values["email"]), str(values["score"]),
+        str(seq), texts[0], str(values["score"]),
         moment.isoformat() if moment.tzinfo else moment.isoformat() + "+00:00",
-        _field(get("comment")), _field(get("name")),
-        _field(get("company")), _field(get("external_id")), _field(get("touchpoint")),
-        _field(get("contact_ref")), _field(get("language")), dedupe_key(values))) + "\n"
+        *texts[1:], dedupe_hex(values))) + "\n"
 
 
-def _copy_into_stage(cursor, blocks: Iterable[bytes]) -> int:
-    """Stream blocks of COPY text into import_stage; returns how many rows they held."""
+def _batch(blocks: Iterator[bytes], rows: int) -> Iterator[bytes]:
+    """The next blocks of `blocks`, until they hold at least `rows` rows."""
+    held = 0
+    while held < rows and (block := next(blocks, None)) is not None:
+        held += block.count(b"\n")
+        yield block
+
+
+def _copy_into_batch(cursor, blocks: Iterable[bytes]) -> int:
+    """Stream blocks of COPY text into import_batch; returns how many rows they held."""
     rows = 0
-    with cursor.copy(f"COPY import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY import_batch ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
         for block in blocks:
             copy.write(block)
             rows += block.count(b"\n")
@@ -180,32 +223,38 @@ def record_staged_chunk(blocks: Iterable[bytes], source: str) -> IngestResult:
     session = db.session
     session.flush()
     connection = session.connection()
-    # The chunk's sorts (de-duplication, latest per key) stay in memory, not on disk.
+    # The chunk's sorts (latest per person and per key) stay in memory, not on disk.
     connection.execute(text("SET LOCAL work_mem = '64MB'"))
-    connection.execute(text(_CREATE_STAGE))
-    connection.execute(text(_CREATE_INSERTED))
-    connection.execute(text("TRUNCATE import_stage, import_inserted"))
+    for create in _CREATE_TABLES:
+        connection.execute(text(create))
+    connection.execute(text("TRUNCATE import_batch, import_details, import_inserted"))
+    blocks, rows = iter(blocks), 0
     cursor = connection.connection.driver_connection.cursor()
     try:
-        rows = _copy_into_stage(cursor, blocks)
+        while batch := _copy_into_batch(cursor, _batch(blocks, WRITE_BATCH)):
+            rows += batch
+            # Temporary tables get no statistics of their own: without them the planner
+            # takes a batch for a few hundred rows and may join it by nested loops.
+            connection.execute(text("ANALYZE import_batch"))
+            connection.execute(text(_CUSTOMERS), {"now": now})
+            connection.execute(text(_RESPONSES), {"now": now, "source": source})
+            connection.execute(text(_DETAILS))
+            connection.execute(text("TRUNCATE import_batch"))
     finally:
         cursor.close()
     if not rows:
         return IngestResult()
-    # Temporary tables get no statistics of their own: without them the planner takes a
-    # chunk for a few hundred rows and joins a million-row chunk by nested loops (the
-    # customers update of 1,000,000 rows: 179 s instead of a few).
-    connection.execute(text("ANALYZE import_stage"))
-    connection.execute(text(_CUSTOMERS), {"now": now})
-    connection.execute(text(_RESPONSES), {"now": now, "source": source})
-    connection.execute(text("ANALYZE import_inserted"))
+    connection.execute(text("ANALYZE import_inserted, import_details"))
     created = connection.execute(text("SELECT count(*) FROM import_inserted")).scalar()
-    if not created:
-        return IngestResult(duplicates=rows)
-    before = dict(connection.execute(text(_STATUSES)).all())
+    before = {}
+    if created:
+        connection.execute(text(_QUARTER_SCORES))
+        before = dict(connection.execute(text(_STATUSES)).all())
+    # Duplicates too name their person: a re-imported file fills the details a record lacks.
     connection.execute(text(_UPDATE_CUSTOMERS))
     session.expire_all()
-    _announce(connection, source, before)
+    if created:
+        _announce(connection, source, before)
     return IngestResult(created=created, duplicates=rows - created)
 
 

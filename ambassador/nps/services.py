@@ -7,6 +7,7 @@ per touchpoint, for the dashboard) and overall (their ambassador status).
 """
 
 import hashlib
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -40,14 +41,26 @@ class IngestResult:
         self.response_ids.extend(other.response_ids)
 
 
-def dedupe_key(values: dict) -> str:
-    """external_id when given, else email + score + responded_at, hashed to a fixed width."""
+def _identity(values: dict) -> bytes:
+    """What makes two answers the same: external_id, else email + score + responded_at."""
     if values.get("external_id"):
-        raw = "x\x1f" + values["external_id"]
-    else:
-        moment = values["responded_at"].isoformat(timespec="seconds")
-        raw = "k\x1f" + "\x1f".join((values["email"], str(values["score"]), moment))
-    return hashlib.sha256(raw.encode()).hexdigest()
+        return ("x\x1f" + values["external_id"]).encode()
+    moment = values["responded_at"].isoformat(timespec="seconds")
+    return ("k\x1f" + "\x1f".join((values["email"], str(values["score"]), moment))).encode()
+
+
+def dedupe_key(values: dict) -> uuid.UUID:
+    """external_id when given, else email + score + responded_at, as a 128-bit fingerprint.
+
+    The first 16 bytes of their sha256, kept in a uuid column (a fingerprint, not a
+    generated uuid): collisions are out of reach (2**64 rows for even odds).
+    """
+    return uuid.UUID(bytes=hashlib.sha256(_identity(values)).digest()[:16])
+
+
+def dedupe_hex(values: dict) -> str:
+    """`dedupe_key(values)` as 32 hex digits (what COPY writes), without building a UUID."""
+    return hashlib.sha256(_identity(values)).hexdigest()[:32]
 
 
 def _postgresql() -> bool:

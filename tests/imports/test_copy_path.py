@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from ambassador.extensions import db
-from ambassador.imports import importer
+from ambassador.imports import importer, readahead
 from ambassador.imports.importer import import_file
 from ambassador.nps import bulk
 from ambassador.nps.models import Customer, QuarterScore, QuarterTally, Response
@@ -124,7 +124,9 @@ def _import(by_copy: bool, monkeypatch):
 
     monkeypatch.setattr(importer, "BATCH", 7)       # the generic path cuts here...
     monkeypatch.setattr(importer, "COPY_BATCH", 11)  # ...and the COPY path there,
-    monkeypatch.setattr(bulk, "SIGNAL_SLICE", 4)     # announcing 4 responses at a time
+    monkeypatch.setattr(bulk, "SIGNAL_SLICE", 4)     # announcing 4 responses at a time,
+    monkeypatch.setattr(readahead, "BLOCK_ROWS", 2)   # writing each chunk in batches of
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 3)      # blocks of 2 rows (4 rows a batch)
     with responses_recorded.connected_to(listen):
         report = import_file(edge_cases(), now=NOW, by_copy=by_copy, commit_every=20)
         db.session.commit()

@@ -11,7 +11,7 @@ from datetime import UTC
 
 from flask_babel import gettext as _
 
-from ambassador.csvfile import restore
+from ambassador.csvfile import QUOTE, restore
 from ambassador.imports.parsing.base import (
     FIELDS,
     PREVIEW_ROWS,
@@ -272,7 +272,7 @@ def _second_pass(source, info: FileInfo, build, skip) -> Iterator[Row]:
                     if not cells or (not cells[0].strip() and is_blank(cells)):
                         continue
                     if info.own_export:
-                        cells = [restore(c) for c in cells]
+                        cells = [restore(c) if c[:1] == QUOTE else c for c in cells]
                     if skip:
                         reason = skip(cells)
                         if reason:
