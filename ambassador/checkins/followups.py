@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, bindparam, cast, func, literal, select, update
+from sqlalchemy import Integer, all_, and_, any_, bindparam, cast, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ambassador.checkins.followup_models import FollowUp, WelcomeBack
@@ -36,6 +36,7 @@ from ambassador.urls import absolute_url
 from ambassador.utils import utcnow
 
 SQLITE_CHUNK = 5000  # ids per IN (...) on SQLite; PostgreSQL takes one array parameter
+RANGE_GAPS = 10  # ids with at most one gap per RANGE_GAPS ids are read as a range (`among`)
 # A welcome back answers a recent return: importing last spring's answers mails nobody.
 WELCOME_BACK_WITHIN = timedelta(days=30)
 UNHAPPY_MAX = 6
@@ -61,12 +62,30 @@ def id_chunks(ids: Iterable[int]) -> list[list[int]]:
 
 
 def among(column, ids: list[int]):
-    """`column IN ids`; on PostgreSQL `= ANY(array)`, one parameter however many."""
-    if _postgresql():
-        from sqlalchemy import any_
+    """`column IN ids` (sorted, distinct, as `id_chunks` gives them) as PostgreSQL plans it well.
 
-        return column == any_(cast(bindparam("ids", ids), postgresql.ARRAY(Integer)))
-    return column.in_(ids)
+    An import announces its responses in slices of consecutive ids. PostgreSQL prices
+    `= ANY(array of 10,000)` as 10,000 index descents and reads the whole table instead,
+    once per statement and longer with every slice stored. So ids that fill their range
+    (but for the few another writer took in between) become `BETWEEN first AND last`
+    less those few: an index range scan over the slice alone. Scattered ids keep
+    `= ANY(array)`, one parameter however many.
+    """
+    if not _postgresql():
+        return column.in_(ids)
+    first, last = ids[0], ids[-1]
+    gaps = last - first + 1 - len(ids)
+    if gaps * RANGE_GAPS > len(ids):
+        return column == any_(_array(ids))
+    within = column.between(first, last)
+    if not gaps:
+        return within
+    wanted = set(ids)
+    return and_(within, column != all_(_array([i for i in range(first, last) if i not in wanted])))
+
+
+def _array(ids: list[int]):
+    return cast(bindparam("ids", ids, unique=True), postgresql.ARRAY(Integer))
 
 
 def _unhappy_in(response_ids: list[int]):

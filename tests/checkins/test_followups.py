@@ -108,6 +108,24 @@ def test_the_work_per_batch_does_not_grow_with_its_rows():
     assert large == small <= 4
 
 
+@pytest.mark.parametrize("pick", [
+    lambda ids: ids,                                      # a whole slice: a range
+    lambda ids: [i for i in ids if i % 13],               # a few ids taken by others
+    lambda ids: ids[::3],                                 # scattered: an array
+    lambda ids: ids[4:5],
+])
+def test_a_batch_reads_exactly_its_responses_whatever_their_ids(pick):
+    from ambassador.checkins.followups import among, id_chunks
+    from ambassador.nps.models import Response
+
+    record_responses([{"email": f"r{i}@example.com", "score": 5} for i in range(60)], "api")
+    stored = sorted(db.session.scalars(select(Response.id)))
+    wanted = pick(stored)
+    (chunk,) = id_chunks(wanted)
+    assert sorted(db.session.scalars(select(Response.id).where(among(Response.id, chunk)))) \
+        == wanted
+
+
 def test_a_returning_ambassador_is_welcomed_back_once_per_return(make_response, outbox):
     email, now = "hel@example.com", utcnow()
     make_response(score=10, email=email, language="fr", responded_at=now - timedelta(days=60))
