@@ -99,11 +99,11 @@ WITH i AS (
 SELECT * FROM i;
 INSERT INTO quarter_scores AS q (quarter, touchpoint, customer_id, score, responded_at,
                                  response_id)
-SELECT DISTINCT ON (quarter, tp, customer_id) quarter, tp, customer_id, score, responded_at, id
+SELECT DISTINCT ON (customer_id, quarter, tp) quarter, tp, customer_id, score, responded_at, id
 FROM (SELECT to_char(responded_at AT TIME ZONE 'UTC', 'YYYY-"Q"Q') AS quarter, t.tp,
              customer_id, score, responded_at, id
       FROM ins CROSS JOIN LATERAL (VALUES (''), (coalesce(ins.touchpoint, ''))) t(tp)) x
-ORDER BY quarter, tp, customer_id, responded_at DESC, id DESC
+ORDER BY customer_id, quarter, tp, responded_at DESC, id DESC
 ON CONFLICT (quarter, touchpoint, customer_id) DO UPDATE
 SET score = excluded.score, responded_at = excluded.responded_at,
     response_id = excluded.response_id

@@ -83,18 +83,19 @@ INSERT INTO import_inserted SELECT * FROM inserted
 """
 
 # One quarter_scores upsert per (quarter, touchpoint, customer) for the whole chunk: done
-# once, its keys go into the index in order (batch by batch, every batch would walk the
-# whole index again).
+# once, each key is written once (batch by batch, every batch would walk the indexes
+# again). Sorted by customer first: a sort led by a few quarter strings compares text
+# for nearly every pair (a million answers: 6.7 s of sorting instead of 2.7 s).
 _QUARTER_SCORES = """
 INSERT INTO quarter_scores AS q (quarter, touchpoint, customer_id, score, responded_at,
                                  response_id)
-SELECT DISTINCT ON (quarter, tp, customer_id) quarter, tp, customer_id, score, responded_at,
+SELECT DISTINCT ON (customer_id, quarter, tp) quarter, tp, customer_id, score, responded_at,
        id
 FROM (SELECT to_char(k.responded_at AT TIME ZONE 'UTC', 'YYYY-"Q"Q') AS quarter, t.tp,
              k.customer_id, k.score, k.responded_at, k.id
       FROM import_inserted k
       CROSS JOIN LATERAL (VALUES (''), (coalesce(k.touchpoint, ''))) t(tp)) x
-ORDER BY quarter, tp, customer_id, responded_at DESC, id DESC
+ORDER BY customer_id, quarter, tp, responded_at DESC, id DESC
 ON CONFLICT (quarter, touchpoint, customer_id) DO UPDATE
 SET score = excluded.score, responded_at = excluded.responded_at,
     response_id = excluded.response_id
@@ -234,8 +235,9 @@ def record_staged_chunk(blocks: Iterable[bytes], source: str) -> IngestResult:
         while batch := _copy_into_batch(cursor, _batch(blocks, WRITE_BATCH)):
             rows += batch
             # Temporary tables get no statistics of their own: without them the planner
-            # takes a batch for a few hundred rows and may join it by nested loops.
-            connection.execute(text("ANALYZE import_batch"))
+            # takes a batch for a few hundred rows and may join it by nested loops. Its
+            # size and the emails it joins on are all the plans need.
+            connection.execute(text("ANALYZE import_batch (email)"))
             connection.execute(text(_CUSTOMERS), {"now": now})
             connection.execute(text(_RESPONSES), {"now": now, "source": source})
             connection.execute(text(_DETAILS))
