@@ -1,9 +1,9 @@
 """Reading a file ahead of the database: parse, validate and encode rows in a thread.
 
 On PostgreSQL a thread reads the file, checks each row and encodes the valid ones as
-COPY text, while the importer's connection streams them to the database and, for a
-file of several chunks, while the database writes the previous chunk (the thread holds
-the interpreter only while it parses; the connection waits without it). Handing over
+COPY text, while the importer's connection streams them to the database and while the
+database writes the previous batch (`nps.bulk.WRITE_BATCH`; the thread holds the
+interpreter only while it parses, the connection waits without it). Handing over
 blocks of encoded rows rather than one row at a time also keeps the COPY cheap.
 
 Each block carries, in file order, the rejections and skips seen since the previous
