@@ -86,3 +86,39 @@ def test_rebuilding_sqlite_tables_keeps_the_rows_that_refer_to_them(tmp_path):
         assert db.session.scalar(text("PRAGMA foreign_keys")) == 1  # back on for the app
         db.session.remove()
         db.engine.dispose()
+
+
+def test_shortening_the_dedupe_key_keeps_re_imports_duplicates(tmp_path):
+    """Keys stored before the 16-byte key still match the same answer; downgrade restores."""
+    import hashlib
+
+    from flask_migrate import downgrade
+
+    from ambassador.nps.services import record_responses
+    from ambassador.utils import utcnow
+
+    class FileConfig(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'key.db'}"
+
+    moment = utcnow().replace(microsecond=0)
+    raw = "k\x1f" + "\x1f".join(("a@example.com", "9", moment.isoformat(timespec="seconds")))
+    old_key = hashlib.sha256(raw.encode()).hexdigest()
+    app = create_app(FileConfig)
+    with app.app_context():
+        upgrade(revision="9cfdaf83d832")  # keys of 64 hex characters
+        customer = _customer()
+        db.session.execute(text(
+            "INSERT INTO responses (customer_id, score, responded_at, source, dedupe_key,"
+            " created_at) VALUES (:id, 9, :at, 'import', :key, CURRENT_TIMESTAMP)"),
+            {"id": customer, "at": moment.replace(tzinfo=None).isoformat(sep=" "),
+             "key": old_key})
+        db.session.commit()
+        upgrade()
+        again = record_responses([{"email": "a@example.com", "score": 9,
+                                   "responded_at": moment}], "import")
+        assert (again.created, again.duplicates) == (0, 1)
+        db.session.rollback()
+        downgrade(revision="9cfdaf83d832")
+        assert db.session.scalar(text("SELECT dedupe_key FROM responses")) == old_key
+        db.session.remove()
+        db.engine.dispose()
