@@ -51,9 +51,13 @@ def _insert(table):
     return (postgresql.insert if _postgresql() else sqlite.insert)(table)
 
 
-def id_chunks(ids: Iterable[int]) -> list[list[int]]:
-    """The ids in as few pieces as the database takes in one statement."""
-    ids = sorted(set(ids))
+def id_chunks(ids: Iterable[int]) -> list[list[int]] | list[range]:
+    """The ids in as few pieces as the database takes in one statement.
+
+    A `range` (an import's run of new ids) stays a range: a million ids cost nothing.
+    """
+    if not (isinstance(ids, range) and ids.step == 1):
+        ids = sorted(set(ids))
     if not ids:
         return []
     if _postgresql():
@@ -229,7 +233,9 @@ def subscribe() -> None:
 
 
 def _on_responses_recorded(_app, source=None, changes=None, response_ids=None, **_extra):
-    handle_batch(source or "", changes or {}, list(response_ids or []))
+    if not isinstance(response_ids, range):
+        response_ids = list(response_ids or [])
+    handle_batch(source or "", changes or {}, response_ids)
 
 
 def open_tasks_by_company(companies: list[str]) -> dict[str, int]:

@@ -20,7 +20,7 @@ from ambassador.imports.parsing import Row
 from ambassador.nps.bulk import copy_line
 
 BLOCK_ROWS = 2_000        # valid rows per block handed over
-AHEAD_ROWS = 100_000      # valid rows read ahead at most (about 17 MB of COPY text)
+AHEAD_ROWS = 60_000       # valid rows read ahead at most: a batch and a little (10 MB)
 _WAIT = 0.2               # seconds between looks at the stop flag while the queue is full
 
 

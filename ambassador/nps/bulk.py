@@ -9,8 +9,8 @@ earlier in the file (rows go in file order, so the first one wins), is skipped. 
 the chunk's batches are in, one quarter_scores row per key is upserted, and each
 affected person is written once: the details their record lacks, their latest score
 and status. Every write keeps ON CONFLICT, so a concurrent API call or check-in never
-makes an import fail. `responses_recorded` is then sent once per slice of SIGNAL_SLICE
-new responses, with the same payload as the generic path's.
+makes an import fail. `responses_recorded` is then sent once for the chunk, its new ids
+as a `range` (in slices of SIGNAL_SLICE ids in the rare case they are not one run).
 
 Batches let the database write one batch while the rows of the next are read and
 checked in another thread (`imports.readahead`); what is written once per person or
@@ -32,8 +32,9 @@ from ambassador.utils import utcnow
 # Rows per batch of a chunk: small enough that the next batch is read while the database
 # writes this one, large enough that each statement's fixed cost is nothing.
 WRITE_BATCH = 50_000
-# New responses per `responses_recorded` signal: a chunk of a million rows is announced in
-# slices, so that neither this module nor a listener holds a million ids at once.
+# New responses per `responses_recorded` signal when a chunk's new ids are not one run
+# (another writer stored responses meanwhile): neither this module nor a listener then
+# holds a million ids at once.
 SIGNAL_SLICE = 10_000
 STAGE_COLUMNS = ("seq", "email", "score", "responded_at", "comment", "name", "company",
                  "external_id", "touchpoint", "contact_ref", "language", "dedupe_key")
@@ -113,9 +114,11 @@ WHERE (coalesce(c.name, '') = '' AND b.name IS NOT NULL)
    OR (coalesce(c.language, '') = '' AND b.language IS NOT NULL)
 """
 
+# The statuses the chunk's people had before it ("none", the status of new people, is
+# what a person missing here had).
 _STATUSES = """
 SELECT c.id, c.status FROM customers c
-WHERE c.id IN (SELECT DISTINCT customer_id FROM import_inserted)
+WHERE c.id IN (SELECT DISTINCT customer_id FROM import_inserted) AND c.status <> 'none'
 """
 
 # Each affected person once: the details their record lacks (first non-empty in file
@@ -261,12 +264,22 @@ def record_staged_chunk(blocks: Iterable[bytes], source: str) -> IngestResult:
 
 
 def _announce(connection, source: str, before: dict[int, str]) -> None:
-    """`responses_recorded` for the chunk's new responses, SIGNAL_SLICE of them at a time.
+    """`responses_recorded` for the chunk's new responses.
 
-    Each person's status change goes with the first slice holding one of their answers,
-    so listeners hear of every response and every change exactly once, and memory stays
-    flat however large the chunk (the ids are streamed from the database).
+    Their ids are nearly always one run (nobody else stored a response meanwhile): then
+    one signal carries them as a `range`, so listeners work on the whole chunk in a few
+    statements, whatever its size, and memory stays flat. Otherwise they go SIGNAL_SLICE
+    at a time, from a server-side cursor; each person's status change goes with the first
+    slice holding one of their answers, so listeners hear of every response and every
+    change exactly once.
     """
+    first, last, count = connection.execute(
+        text("SELECT min(id), max(id), count(*) FROM import_inserted")).one()
+    if _one_run(first, last, count):
+        people = connection.execute(
+            text("SELECT DISTINCT customer_id FROM import_inserted")).scalars().all()
+        announce_batch(source, people, before, range(first, last + 1))
+        return
     announced: set[int] = set()
     # A server-side cursor: listeners use the same connection between two fetches.
     with connection.connection.driver_connection.cursor(name="import_announce") as ids:
@@ -275,3 +288,8 @@ def _announce(connection, source: str, before: dict[int, str]) -> None:
             people = {customer_id for _id, customer_id in part} - announced
             announced |= people
             announce_batch(source, people, before, [ident for ident, _customer in part])
+
+
+def _one_run(first: int, last: int, count: int) -> bool:
+    """True when `count` ids from `first` to `last` leave no gap."""
+    return last - first + 1 == count

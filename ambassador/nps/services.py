@@ -8,7 +8,7 @@ per touchpoint, for the dashboard) and overall (their ambassador status).
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -167,13 +167,21 @@ def _record_batch(items: list[dict], source: str) -> IngestResult:
     return result
 
 
-def announce_batch(source: str, customer_ids: set[int], before: dict[int, str],
-              response_ids: list[int]) -> None:
-    """Send `responses_recorded` for one batch with each customer's old and new status."""
+def announce_batch(source: str, customer_ids: Iterable[int], before: dict[int, str],
+              response_ids: Sequence[int]) -> None:
+    """Send `responses_recorded` for one batch with each customer's old and new status.
+
+    A large import announces tens of thousands of people at once: they share the few
+    possible StatusChange values instead of holding one each.
+    """
     table = Customer.__table__
-    after = dict(db.session.execute(
-        select(table.c.id, table.c.status).where(_among(table.c.id, sorted(customer_ids)))).all())
-    changes = {cid: StatusChange(before.get(cid, "none"), after[cid]) for cid in after}
+    rows = db.session.execute(
+        select(table.c.id, table.c.status).where(_among(table.c.id, sorted(customer_ids))))
+    shared: dict[tuple[str, str], StatusChange] = {}
+    changes = {}
+    for cid, status in rows:
+        pair = (before.get(cid, "none"), status)
+        changes[cid] = shared.get(pair) or shared.setdefault(pair, StatusChange(*pair))
     responses_recorded.send(current_app._get_current_object(), source=source,
                             changes=changes, response_ids=response_ids)
 

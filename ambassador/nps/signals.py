@@ -8,7 +8,9 @@ before the caller commits: a receiver's own writes join the same transaction.
     def on_responses(app, source, changes, response_ids): ...
 
 `changes` maps each affected customer id to a `StatusChange(old, new)`; `source` is
-"import", "api" or "checkin"; `response_ids` are the new responses' ids.
+"import", "api" or "checkin"; `response_ids` are the new responses' ids: a list, or for
+a large import a `range` (its ids are one run), which receivers should keep as it is
+rather than turn into a list of a million ids.
 """
 
 from typing import NamedTuple

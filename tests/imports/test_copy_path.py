@@ -107,7 +107,7 @@ def _snapshot() -> dict:
             "quarter_tallies": tallies}
 
 
-def _import(by_copy: bool, monkeypatch):
+def _import(by_copy: bool, monkeypatch, slices: bool = False):
     """Import the edge cases on fresh tables; returns (report, tables, signal summary)."""
     _empty_tables()
     _stored_before()
@@ -127,6 +127,8 @@ def _import(by_copy: bool, monkeypatch):
     monkeypatch.setattr(bulk, "SIGNAL_SLICE", 4)     # announcing 4 responses at a time,
     monkeypatch.setattr(readahead, "BLOCK_ROWS", 2)   # writing each chunk in batches of
     monkeypatch.setattr(bulk, "WRITE_BATCH", 3)      # blocks of 2 rows (4 rows a batch)
+    if slices:  # as when another writer took ids in between: announced slice by slice
+        monkeypatch.setattr(bulk, "_one_run", lambda *_run: False)
     with responses_recorded.connected_to(listen):
         report = import_file(edge_cases(), now=NOW, by_copy=by_copy, commit_every=20)
         db.session.commit()
@@ -139,9 +141,10 @@ def postgresql(app):
         pytest.skip("the COPY path is PostgreSQL's (make test-pg)")
 
 
-def test_both_paths_write_the_same_tables(postgresql, monkeypatch):
+@pytest.mark.parametrize("slices", [False, True], ids=["one signal", "in slices"])
+def test_both_paths_write_the_same_tables(postgresql, monkeypatch, slices):
     generic_report, generic, generic_heard = _import(False, monkeypatch)
-    copy_report, copied, copy_heard = _import(True, monkeypatch)
+    copy_report, copied, copy_heard = _import(True, monkeypatch, slices)
     assert copy_report.summary == generic_report.summary
     assert copy_report.errors == generic_report.errors
     for table in generic:
