@@ -178,12 +178,12 @@ def review():
 @bp.route("/<int:referral_id>/review", methods=["POST"])
 @staff
 def decide(referral_id: int):
-    """Approve or reject a held referral."""
+    """Approve or reject a held referral (an unknown one is a 404, whatever the form says)."""
+    referral = services.get_referral(referral_id)
     action = request.form.get("decision")
     if action not in ("approve", "reject") or not EmptyForm().validate_on_submit():
         flash(_("Choose Approve or Reject."), "error")
         return _back("referrals_admin.review")
-    referral = services.get_referral(referral_id)
     try:
         services.decide(referral, current_user, action == "approve")
         record_action(current_user, "referral." + DECIDED[action], referral,

@@ -281,6 +281,12 @@ def test_the_review_queue_shows_reasons_and_decides(client, login, make_user, ma
     assert "Nothing to review." in page(client.get("/dashboard/referrals/review"))
 
 
+def test_deciding_an_unknown_referral_is_not_found(client, login, make_user):
+    login(make_user("marketer"))
+    for data in ({"decision": "approve"}, {}):  # with or without a valid decision
+        assert client.post("/dashboard/referrals/99999/review", data=data).status_code == 404
+
+
 def test_ledger_adjustments_need_a_reason_and_are_audited(client, login, make_user, make_link):
     link = make_link()
     login(make_user("marketer"))
