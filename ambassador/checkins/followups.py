@@ -18,7 +18,7 @@ Staff actions on tasks (owner, status, notes, the "we changed this" reply) live 
 `followup_actions`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -208,7 +208,7 @@ def _queue_welcomes(customer_ids: list[int]) -> int:
     return len(rows)
 
 
-def handle_batch(source: str, changes: dict, response_ids: list[int], now=None) -> dict:
+def handle_batch(source: str, changes: dict, response_ids: Sequence[int], now=None) -> dict:
     """Everything closing the loop does for one recorded batch; what it opened and queued."""
     from ambassador.checkins import webhooks
 
@@ -233,9 +233,8 @@ def subscribe() -> None:
 
 
 def _on_responses_recorded(_app, source=None, changes=None, response_ids=None, **_extra):
-    if not isinstance(response_ids, range):
-        response_ids = list(response_ids or [])
-    handle_batch(source or "", changes or {}, response_ids)
+    # Passed on as sent: an import's range of a million ids stays a range (`id_chunks`).
+    handle_batch(source or "", changes or {}, response_ids or [])
 
 
 def open_tasks_by_company(companies: list[str]) -> dict[str, int]:

@@ -39,8 +39,8 @@ MAX_STORED_ERRORS = 10_000
 BATCH = 5_000               # rows per record_responses call (one set of statements each)
 # Rows per chunk of the PostgreSQL COPY path. Large: every chunk writes each of its people
 # and quarter scores once, so fewer chunks mean fewer repeated writes (1,000,000 rows:
-# 90 s in one chunk, 142 s in five). Rows stream to the database and are announced in
-# slices, so memory does not grow with the chunk.
+# 90 s in one chunk, 142 s in five). Rows stream to the database in batches and their
+# ids are announced as a range, so memory does not grow with the chunk.
 COPY_BATCH = 1_000_000
 COMMIT_EVERY = 25_000       # rows between commits when the caller asks for batch commits
 # The widths of the import run columns that keep what the file was read as.

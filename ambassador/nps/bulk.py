@@ -250,7 +250,8 @@ def record_staged_chunk(blocks: Iterable[bytes], source: str) -> IngestResult:
     if not rows:
         return IngestResult()
     connection.execute(text("ANALYZE import_inserted, import_details"))
-    created = connection.execute(text("SELECT count(*) FROM import_inserted")).scalar()
+    first, last, created = connection.execute(
+        text("SELECT min(id), max(id), count(*) FROM import_inserted")).one()
     before = {}
     if created:
         connection.execute(text(_QUARTER_SCORES))
@@ -259,12 +260,13 @@ def record_staged_chunk(blocks: Iterable[bytes], source: str) -> IngestResult:
     connection.execute(text(_UPDATE_CUSTOMERS))
     session.expire_all()
     if created:
-        _announce(connection, source, before)
+        _announce(connection, source, before, range(first, last + 1), created)
     return IngestResult(created=created, duplicates=rows - created)
 
 
-def _announce(connection, source: str, before: dict[int, str]) -> None:
-    """`responses_recorded` for the chunk's new responses.
+def _announce(connection, source: str, before: dict[int, str], ids: range,
+              created: int) -> None:
+    """`responses_recorded` for the chunk's `created` new responses, their ids within `ids`.
 
     Their ids are nearly always one run (nobody else stored a response meanwhile): then
     one signal carries them as a `range`, so listeners work on the whole chunk in a few
@@ -273,12 +275,10 @@ def _announce(connection, source: str, before: dict[int, str]) -> None:
     slice holding one of their answers, so listeners hear of every response and every
     change exactly once.
     """
-    first, last, count = connection.execute(
-        text("SELECT min(id), max(id), count(*) FROM import_inserted")).one()
-    if _one_run(first, last, count):
+    if _one_run(ids, created):
         people = connection.execute(
             text("SELECT DISTINCT customer_id FROM import_inserted")).scalars().all()
-        announce_batch(source, people, before, range(first, last + 1))
+        announce_batch(source, people, before, ids)
         return
     announced: set[int] = set()
     # A server-side cursor: listeners use the same connection between two fetches.
@@ -290,6 +290,6 @@ def _announce(connection, source: str, before: dict[int, str]) -> None:
             announce_batch(source, people, before, [ident for ident, _customer in part])
 
 
-def _one_run(first: int, last: int, count: int) -> bool:
-    """True when `count` ids from `first` to `last` leave no gap."""
-    return last - first + 1 == count
+def _one_run(ids: range, count: int) -> bool:
+    """True when `count` ids from the first to the last of `ids` leave no gap."""
+    return len(ids) == count

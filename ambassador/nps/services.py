@@ -181,7 +181,7 @@ def announce_batch(source: str, customer_ids: Iterable[int], before: dict[int, s
     changes = {}
     for cid, status in rows:
         pair = (before.get(cid, "none"), status)
-        changes[cid] = shared.get(pair) or shared.setdefault(pair, StatusChange(*pair))
+        changes[cid] = shared.setdefault(pair, StatusChange(*pair))
     responses_recorded.send(current_app._get_current_object(), source=source,
                             changes=changes, response_ids=response_ids)
 
