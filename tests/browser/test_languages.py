@@ -46,6 +46,7 @@ def _log_in(page, language: str, email: str) -> None:
 
 def _check(page, language: str, name: str, screenshots) -> None:
     """The page is in `language`, nothing sticks out sideways, no English sentence is left."""
+    page.wait_for_load_state("load")  # measured with the stylesheet applied
     assert page.locator("html").get_attribute("lang") == language
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{name}: {overflow}px wider than the window"

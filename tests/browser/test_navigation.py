@@ -18,6 +18,8 @@ def _log_in(page, url, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # The dashboard and its stylesheet loaded: the layout below is measured with its CSS.
+    page.wait_for_url(re.compile(r"/dashboard$"), wait_until="load")
 
 
 def test_on_a_phone_one_menu_button_opens_the_groups(browser, live_server, live_app,
