@@ -83,6 +83,9 @@ class Config:
     MARKDOWN_REMOTE_IMAGES = os.environ.get("MARKDOWN_REMOTE_IMAGES", "") in ("1", "true")
     # Seconds each outbound webhook request may take (connect and answer).
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+    # Webhooks reach public internet addresses only; these host names, addresses and
+    # networks (comma-separated: "hooks.corp.example, 10.1.2.0/24") may be internal.
+    WEBHOOK_INTERNAL_HOSTS = os.environ.get("WEBHOOK_INTERNAL_HOSTS", "")
     # The background task queue (ambassador/jobs.py): Redis when REDIS_URL is set, else
     # this SQLite file; JOBS_IMMEDIATE runs each job at once inside the caller (no worker).
     JOBS_NAME = os.environ.get("JOBS_NAME", "ambassador")
@@ -134,6 +137,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     WIDGET_CACHE_SECONDS = 0  # tests that check the cache turn it on
     JOBS_IMMEDIATE = True
+    WEBHOOK_INTERNAL_HOSTS = "127.0.0.1"  # the receivers the tests start
     JOBS_NAME = "ambassador-test"
 
 

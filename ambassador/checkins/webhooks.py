@@ -9,14 +9,14 @@ decides, POSTs the stored JSON body signed with the webhook's secret
 outcome: 2xx delivered; 5xx, 408, 429 and network errors retried with backoff up to
 MAX_ATTEMPTS; any other answer (a 4xx, a redirect: none is followed) failed at once.
 The body carries a `text` line, so a Slack or Teams incoming-webhook URL works as it is.
+Requests go only to public internet addresses, unless WEBHOOK_INTERNAL_HOSTS allows a
+host (`ambassador.egress`): a refused address fails the delivery at once.
 """
 
 import hashlib
 import hmac
 import json
 import secrets
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -24,6 +24,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from ambassador import egress
 from ambassador.audit.services import record_action
 from ambassador.checkins.followup_models import FollowUp
 from ambassador.checkins.webhook_models import MAX_URL, WEBHOOK_EVENTS, Webhook, WebhookDelivery
@@ -69,7 +70,24 @@ def check_url(raw: str) -> str:
                                "signature header proves the events come from us."))
     if not host:
         raise WebhookRefused(_("This URL has no host name."))
+    address = egress.literal_refusal(host, _internal())
+    if address:
+        raise WebhookRefused(_internal_refusal(host, address))
     return url
+
+
+def _internal() -> egress.Internal:
+    return egress.Internal.parse(current_app.config.get("WEBHOOK_INTERNAL_HOSTS"))
+
+
+def _internal_refusal(host: str, address: str) -> str:
+    if host.strip("[]").lower() == address:
+        where = _("%(address)s is an address inside a private network.", address=address)
+    else:
+        where = _("%(host)s is %(address)s, an address inside a private network.",
+                  host=host, address=address)
+    return where + " " + _("Webhooks go to public internet addresses only; an administrator "
+                           "can allow an internal host with WEBHOOK_INTERNAL_HOSTS.")
 
 
 def create_webhook(actor, event: str, url: str) -> tuple[Webhook, str]:
@@ -230,26 +248,6 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 3xx is an answer, never a new request (to another host or not)
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def post(url: str, body: bytes, headers: dict, timeout: float) -> int:
-    """POST body to url; return the status code (raises OSError on network errors)."""
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            response.read(65536)
-            return response.status
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return exc.code
-
-
 def _claim(now) -> list[int]:
     """Take up to CLAIM_BATCH due deliveries for this worker (each claimed by one only)."""
     due = list(db.session.scalars(
@@ -277,12 +275,15 @@ def deliver_one(delivery: WebhookDelivery, now) -> None:
                "X-Ambassador-Event": delivery.event,
                "X-Ambassador-Delivery": str(delivery.id),
                "X-Ambassador-Signature": signature(webhook.secret, raw)}
-    code, error = None, ""
+    code, error, refused = None, "", False
     try:
         check_url(webhook.url)
-        code = post(webhook.url, raw, headers, current_app.config.get("WEBHOOK_TIMEOUT", 10))
+        code = egress.post(webhook.url, raw, headers,
+                           current_app.config.get("WEBHOOK_TIMEOUT", 10), _internal())
     except WebhookRefused as exc:
-        error = str(exc)
+        error, refused = str(exc), True
+    except egress.Refused as exc:
+        error, refused = _internal_refusal(exc.host, exc.address), True
     except (OSError, ValueError) as exc:  # refused, timed out, TLS, DNS, bad URL
         error = f"{type(exc).__name__}: {exc}"[:500]
     delivery.last_status_code = code
@@ -293,7 +294,7 @@ def deliver_one(delivery: WebhookDelivery, now) -> None:
             error = f"HTTP {code}" + (" (redirects are not followed)" if 300 <= code < 400
                                       else "")
         delivery.last_error = error[:500]
-        retry = code is None or code >= 500 or code in RETRIED_CODES
+        retry = not refused and (code is None or code >= 500 or code in RETRIED_CODES)
         if retry and delivery.attempts < MAX_ATTEMPTS:
             delivery.next_attempt_at = now + BACKOFF * 5 ** (delivery.attempts - 1)
         else:

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -226,3 +227,113 @@ def test_the_worker_job_delivers_what_is_due(app, receiver, make_user):
     db.session.commit()
     deliver_webhooks()
     assert len(receiver.requests) == 1
+
+
+# -- only public addresses, unless WEBHOOK_INTERNAL_HOSTS allows one -------------------
+
+@pytest.fixture
+def public_only(app):
+    app.config["WEBHOOK_INTERNAL_HOSTS"] = ""
+    yield
+    app.config["WEBHOOK_INTERNAL_HOSTS"] = "127.0.0.1"
+
+
+def _resolving(monkeypatch, name, *answers):
+    """`name` resolves to each of `answers` in turn (the last one again after that)."""
+    real, calls = socket.getaddrinfo, []
+
+    def fake(host, port, *args, **kwargs):
+        if host != name:
+            return real(host, port, *args, **kwargs)
+        calls.append(host)
+        address = answers[min(len(calls), len(answers)) - 1]
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return calls
+
+
+@pytest.mark.parametrize("url, address", [
+    ("http://127.0.0.1:6379/", "127.0.0.1"), ("http://localhost:8080/x", "127.0.0.1"),
+    ("http://admin.localhost/x", "127.0.0.1"), ("http://10.0.0.5/x", "10.0.0.5"),
+    ("http://192.168.1.1/x", "192.168.1.1"), ("http://100.64.0.7/x", "100.64.0.7"),
+    ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
+    ("http://0.0.0.0:5000/", "0.0.0.0"), ("http://[::1]:5000/", "::1"),
+    ("http://[::ffff:127.0.0.1]/", "127.0.0.1"), ("http://[fd00::1]/", "fd00::1"),
+    ("http://224.0.0.1/", "224.0.0.1"),
+])
+def test_an_internal_address_is_refused_when_the_webhook_is_added(public_only, make_user,
+                                                                  url, address):
+    with pytest.raises(webhooks.WebhookRefused, match="private network") as refused:
+        webhooks.create_webhook(make_user("marketer"), "response.received", url)
+    host = url.split("/")[2].rsplit(":", 1)[0] if "[" not in url else url.split("]")[0][8:]
+    assert str(refused.value).startswith(f"{host} is {address}, an address" if host != address
+                                         else f"{address} is an address")
+
+
+def test_a_public_address_and_any_host_name_are_accepted_without_asking_dns(public_only,
+                                                                           monkeypatch):
+    calls = _resolving(monkeypatch, "hooks.example.com", "10.0.0.5")
+    assert webhooks.check_url("https://93.184.215.14/x") == "https://93.184.215.14/x"
+    assert webhooks.check_url("https://hooks.example.com/x") == "https://hooks.example.com/x"
+    assert calls == []  # the name's addresses are checked when the worker connects
+
+
+def test_the_page_says_why_an_internal_address_is_refused(public_only, client, login,
+                                                         make_user):
+    login(make_user("marketer"))
+    response = client.post("/dashboard/webhooks", data={
+        "event": "response.received", "url": "http://169.254.169.254/latest/meta-data"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "169.254.169.254 is an address inside a private network." in html
+    assert "WEBHOOK_INTERNAL_HOSTS" in html
+    assert _hook_id() is None
+
+
+def test_a_name_that_resolves_inside_the_network_fails_at_once(public_only, receiver,
+                                                               monkeypatch, make_user):
+    _resolving(monkeypatch, "hooks.example.com", "127.0.0.1")
+    url = receiver.url.replace("127.0.0.1", "hooks.example.com")
+    webhooks.create_webhook(make_user("marketer"), "response.received", url)
+    db.session.commit()
+    record_responses([{"email": "a@example.com", "score": 8}], "import")
+    db.session.commit()
+    assert webhooks.deliver_due()["failed"] == 1
+    [delivery] = _deliveries()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 1, None)
+    assert "hooks.example.com is 127.0.0.1, an address inside a private network" in (
+        delivery.last_error)
+    assert receiver.requests == []
+
+
+def test_one_lookup_is_checked_and_connected_to_so_rebinding_reaches_nothing_new(
+        public_only, app, receiver, monkeypatch, make_user):
+    # Allowed by address: the first answer is checked; a second lookup would get 10.0.0.9.
+    app.config["WEBHOOK_INTERNAL_HOSTS"] = "127.0.0.0/8"
+    calls = _resolving(monkeypatch, "rebind.example", "127.0.0.1", "10.0.0.9")
+    url = receiver.url.replace("127.0.0.1", "rebind.example")
+    webhooks.create_webhook(make_user("marketer"), "response.received", url)
+    db.session.commit()
+    record_responses([{"email": "a@example.com", "score": 8}], "import")
+    db.session.commit()
+    assert webhooks.deliver_due()["delivered"] == 1
+    assert calls == ["rebind.example"]
+    [(path, headers, _body)] = receiver.requests
+    assert path == "/hook" and headers["Host"] == f"rebind.example:{receiver.server.server_port}"
+
+
+def test_a_listed_host_name_may_be_internal(public_only, app, receiver, monkeypatch,
+                                            make_user):
+    app.config["WEBHOOK_INTERNAL_HOSTS"] = " Chat.Corp.Example , 10.1.2.0/24"
+    _resolving(monkeypatch, "chat.corp.example", "127.0.0.1")
+    url = receiver.url.replace("127.0.0.1", "chat.corp.example")
+    webhooks.create_webhook(make_user("marketer"), "response.received", url)
+    db.session.commit()
+    record_responses([{"email": "a@example.com", "score": 8}], "import")
+    db.session.commit()
+    assert webhooks.deliver_due()["delivered"] == 1 and len(receiver.requests) == 1
+    assert webhooks.check_url("http://10.1.2.3/x")
+    with pytest.raises(webhooks.WebhookRefused):
+        webhooks.check_url("http://10.1.3.3/x")
