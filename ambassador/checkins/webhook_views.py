@@ -57,6 +57,23 @@ def detail(webhook_id: int):
                            deliveries=webhooks.deliveries(webhook))
 
 
+@bp.route("/dashboard/webhooks/<int:webhook_id>/secret", methods=["POST"])
+@staff
+def change_secret(webhook_id: int):
+    """Replace the webhook's secret; the new one is shown on this answer only."""
+    webhook = webhooks.get_webhook(webhook_id)
+    if not EmptyForm().validate_on_submit():
+        flash(_("The page had expired: please press the button again."), "error")
+        return redirect(url_for("webhooks.detail", webhook_id=webhook_id), code=303)
+    secret = webhooks.change_secret(current_user, webhook)
+    db.session.commit()
+    response = make_response(render_template(
+        "checkins/webhook.html", webhook=webhook, deliveries=webhooks.deliveries(webhook),
+        secret=secret))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _post(webhook_id: int, action) -> object:
     webhook = webhooks.get_webhook(webhook_id)
     if not EmptyForm().validate_on_submit():

@@ -94,13 +94,28 @@ def create_webhook(actor, event: str, url: str) -> tuple[Webhook, str]:
     """Add a webhook for `event`; return it and its secret (shown to the user once)."""
     if event not in WEBHOOK_EVENTS:
         raise WebhookRefused(_("Choose one of the events in the list."))
-    secret = "whsec_" + secrets.token_urlsafe(32)
+    secret = _new_secret()
     webhook = Webhook(event=event, url=check_url(url), secret=secret,
                       created_by_id=getattr(actor, "id", None))
     db.session.add(webhook)
     db.session.flush()
     record_action(actor, "webhook.created", webhook, after={"event": event, "url": webhook.url})
     return webhook, secret
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def change_secret(actor, webhook: Webhook) -> str:
+    """Give the webhook a new secret and return it (shown once); the old one stops at once.
+
+    Every request from now on, retries of earlier events included, is signed with it.
+    """
+    webhook.secret = _new_secret()
+    record_action(actor, "webhook.secret_changed", webhook)
+    db.session.flush()
+    return webhook.secret
 
 
 def get_webhook(webhook_id: int) -> Webhook:

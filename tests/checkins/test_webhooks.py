@@ -337,3 +337,35 @@ def test_a_listed_host_name_may_be_internal(public_only, app, receiver, monkeypa
     assert webhooks.check_url("http://10.1.2.3/x")
     with pytest.raises(webhooks.WebhookRefused):
         webhooks.check_url("http://10.1.3.3/x")
+
+
+def test_a_new_secret_is_shown_once_and_signs_everything_from_then_on(client, login,
+                                                                      make_user, receiver):
+    from ambassador.audit.models import AuditEntry
+
+    login(make_user("marketer"))
+    created = client.post("/dashboard/webhooks", data={"event": "response.received",
+                                                       "url": receiver.url})
+    old = created.get_data(as_text=True).split('id="new-secret">')[1].split("<")[0]
+    hook_id = _hook_id()
+    record_responses([{"email": "a@example.com", "score": 8}], "import")
+    db.session.commit()
+    receiver.answers = [503]
+    assert webhooks.deliver_due()["retry"] == 1  # the event waits for its second try
+
+    response = client.post(f"/dashboard/webhooks/{hook_id}/secret")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    secret = html.split('id="new-secret">')[1].split("<")[0]
+    assert secret.startswith("whsec_") and secret != old
+    assert "The old secret no longer works" in html
+    assert secret not in client.get(f"/dashboard/webhooks/{hook_id}").get_data(as_text=True)
+
+    webhooks.deliver_due(now=utcnow() + timedelta(minutes=2))
+    (_path, _h, first), (_path2, headers, body) = receiver.requests
+    assert body == first  # the same event, signed with the new secret
+    assert headers["X-Ambassador-Signature"] == webhooks.signature(secret, body)
+    assert _h["X-Ambassador-Signature"] == webhooks.signature(old, body)
+    [entry] = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "webhook.secret_changed"))
+    assert secret not in str(entry.__dict__)
