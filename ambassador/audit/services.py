@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 
 from ambassador.audit.models import AuditEntry
 from ambassador.constants import MAX_EMAIL
@@ -111,6 +111,33 @@ def redact_entries(target_type: str, target_ids: Iterable, keys: Iterable[str] =
             AuditEntry.target_type == target_type, AuditEntry.target_id.in_(ids))):
         before, after = (_redacted(entry.before, keys, needles),
                          _redacted(entry.after, keys, needles))
+        if (before, after) != (entry.before, entry.after):
+            entry.before, entry.after, entry.redacted_at = before, after, now
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def redact_mentions(values: Iterable[str], now: datetime | None = None) -> int:
+    """Erase these strings (a person's addresses) from every entry holding one; how many.
+
+    The features redact the entries about the person's own objects (`redact_entries`,
+    which also knows the keys that hold names and texts). This finds the rest, whatever
+    their object: an address a marketer typed into a reward's reason or a message.
+    """
+    needles = tuple(sorted({value.lower() for value in values if value}))
+    if not needles:
+        return 0
+    # The stored JSON may spell a non-ASCII address with \u escapes: look for both forms.
+    patterns = sorted({form for needle in needles
+                       for form in (needle, json.dumps(needle)[1:-1])})
+    found = [func.lower(cast(column, Text)).contains(pattern, autoescape=True)
+             for pattern in patterns for column in (AuditEntry.before, AuditEntry.after)]
+    now = now or utcnow()
+    changed = 0
+    for entry in db.session.scalars(select(AuditEntry).where(or_(*found))):
+        before, after = (_redacted(entry.before, frozenset(), needles),
+                         _redacted(entry.after, frozenset(), needles))
         if (before, after) != (entry.before, entry.after):
             entry.before, entry.after, entry.redacted_at = before, after, now
             changed += 1

@@ -14,7 +14,8 @@ What stays, and why (README "Privacy" says the same to users):
   person's idea votes go with the account and the ideas are recounted, so an idea's
   count is always the votes of people who are still members;
 - audit entries (who on the team did what, when, to which object, for accountability),
-  with the address, name and text they held about the person replaced by "[erased]";
+  with the address, name and text they held about the person replaced by "[erased]",
+  and the person's address replaced wherever else an entry held it;
 - an unsubscribe (the address and when): so that a survey file imported later with
   the same address never mails someone who said no.
 Everything else about the person is deleted.
@@ -22,7 +23,7 @@ Everything else about the person is deleted.
 
 from sqlalchemy import delete, or_, select, update
 
-from ambassador.audit.services import redact_entries
+from ambassador.audit.services import redact_entries, redact_mentions
 from ambassador.auth.models import User
 from ambassador.extensions import db
 from ambassador.forum import services as forum
@@ -148,8 +149,14 @@ def erase_account(subject: Subject) -> dict:
     return {"account": 1, "votes": votes, "audit_entries": audit}
 
 
+def erase_audit_mentions(subject: Subject) -> dict:
+    """The person's addresses, wherever else the audit trail holds them (a typed reason)."""
+    return {"audit_entries": redact_mentions(subject.emails)}
+
+
 register_erasure(erase_testimonials, order=10)
 register_erasure(erase_programs, order=20)
 register_erasure(erase_invitations, order=30)
 register_erasure(erase_customer_record, order=90)
 register_erasure(erase_account, order=95)
+register_erasure(erase_audit_mentions, order=80)  # while the addresses are known

@@ -134,6 +134,44 @@ def test_erasing_a_customer_redacts_their_invitations_and_replies(
     assert "zoe@" not in _csv(client, login, make_user)
 
 
+def test_an_address_typed_anywhere_in_the_trail_is_erased_too(client, login, make_user,
+                                                              make_response):
+    mo = make_user("marketer", email="mo@example.com")
+    customer_id = make_response(score=10, email="zoe@acme.example", name="Zoé").customer_id
+    # entries about other objects, where a marketer typed the address in free text
+    typed = [record_action(mo, "referral.ledger_adjusted", ("reward_entries", 7),
+                           after={"kind": "points", "reason": "Bonus: ZOE@acme.example's friend"}),
+             record_action(mo, "program.messaged", ("programs", 3),
+                           after={"subject": "Beta", "to": ["x@example.com", "zoe@acme.example"]})]
+    kept = [record_action(mo, "referral.ledger_adjusted", ("reward_entries", 8),
+                          after={"reason": "Bonus: leo@acme.example's friend"}),
+            record_action(mo, "program.messaged", ("programs", 3), after={"to": ["x@example.com"]})]
+    db.session.commit()
+    untouched = _rows(*(e.id for e in kept))
+
+    login(mo)
+    client.post(f"/dashboard/customers/{customer_id}/erase",
+                data={"confirmation": "zoe@acme.example"})
+    db.session.expire_all()
+    assert "zoe@" not in _everything()
+    first, second = (db.session.get(AuditEntry, e.id) for e in typed)
+    assert first.after == {"kind": "points", "reason": "[erased]"} and first.redacted_at
+    assert second.after == {"subject": "Beta", "to": ["x@example.com", "[erased]"]}
+    assert _rows(*(e.id for e in kept)) == untouched
+
+
+def test_an_address_stored_with_escapes_is_found(app):
+    from ambassador.audit.services import redact_mentions
+
+    entry = record_action(None, "referral.reward_redeemed", ("reward_entries", 1),
+                          after={"reason": "Gift for çağla@örnek.com.tr"})
+    db.session.commit()
+    assert redact_mentions(["Çağla@örnek.com.tr".lower()]) == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(AuditEntry, entry.id).after == {"reason": "[erased]"}
+
+
 def test_postgresql_still_refuses_any_other_change_to_an_entry(app, make_user):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the trigger exists on PostgreSQL; SQLite keeps the rule in the app")
