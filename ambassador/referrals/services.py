@@ -308,10 +308,21 @@ def get_referral(referral_id: int) -> Referral:
     return referral
 
 
-def review_queue() -> list[Referral]:
-    """Referrals held for a marketer, oldest first."""
-    return list(db.session.scalars(select(Referral).where(Referral.status == "review")
-                                   .order_by(Referral.created_at, Referral.id)))
+REVIEW_PER_PAGE = 50
+
+
+def review_queue(page: int = 1, per_page: int | None = None):
+    """One page of the referrals held for a marketer, oldest first.
+
+    A page past the end (its last rows were just decided) shows the last page instead.
+    """
+    per_page = per_page or REVIEW_PER_PAGE
+    stmt = (select(Referral).where(Referral.status == "review")
+            .order_by(Referral.created_at, Referral.id))
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    if page > 1 and not pagination.items and pagination.pages:
+        pagination = db.paginate(stmt, page=pagination.pages, per_page=per_page)
+    return pagination
 
 
 def decide(referral: Referral, actor, approve: bool, now: datetime | None = None) -> Referral:

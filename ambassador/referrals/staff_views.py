@@ -16,6 +16,7 @@ from ambassador.extensions import db
 from ambassador.referrals import rewards, services, stats
 from ambassador.referrals.forms import AdjustForm, RewardForm, SettleForm, UploadForm
 from ambassador.referrals.models import RewardEntry
+from ambassador.text import ascii_int
 from ambassador.utils import ServiceError
 
 bp = Blueprint("referrals_admin", __name__, url_prefix="/dashboard/referrals")
@@ -170,8 +171,9 @@ def export():
 @bp.route("/review")
 @staff
 def review():
-    """The referrals held for a marketer, with their reasons in words."""
-    return render_template("referrals/review.html", queue=services.review_queue(),
+    """The referrals held for a marketer, with their reasons in words, 50 a page."""
+    page = ascii_int(request.args.get("page"), 1, 1_000_000) or 1
+    return render_template("referrals/review.html", queue=services.review_queue(page),
                            button=EmptyForm(), reasons=services.reason_texts)
 
 
@@ -181,9 +183,10 @@ def decide(referral_id: int):
     """Approve or reject a held referral (an unknown one is a 404, whatever the form says)."""
     referral = services.get_referral(referral_id)
     action = request.form.get("decision")
+    page = ascii_int(request.form.get("page"), 1, 1_000_000) or 1  # back to the same page
     if action not in ("approve", "reject") or not EmptyForm().validate_on_submit():
         flash(_("Choose Approve or Reject."), "error")
-        return _back("referrals_admin.review")
+        return _back("referrals_admin.review", page=page)
     try:
         services.decide(referral, current_user, action == "approve")
         record_action(current_user, "referral." + DECIDED[action], referral,
@@ -191,11 +194,11 @@ def decide(referral_id: int):
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _back("referrals_admin.review")
+        return _back("referrals_admin.review", page=page)
     db.session.commit()
     flash(_("Approved: its reward can be earned.") if action == "approve"
           else _("Rejected: it earns nothing."), "success")
-    return _back("referrals_admin.review")
+    return _back("referrals_admin.review", page=page)
 
 
 def _ambassador(user_id: int) -> User:

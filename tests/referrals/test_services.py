@@ -131,7 +131,7 @@ def test_disposable_domains_and_floods_go_to_the_review_queue(app, make_link, ma
     flooded = make_referral(link, email="n3@example.org", address="198.51.100.8")
     assert flooded.status == "review"
     assert services.reason_texts(flooded) == ["same network as 3 other sign-ups today"]
-    assert [r.id for r in services.review_queue()] == [held.id, flooded.id]
+    assert [r.id for r in services.review_queue().items] == [held.id, flooded.id]
 
 
 # -- converting and rewards --------------------------------------------------------------

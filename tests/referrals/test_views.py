@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ambassador.audit.models import AuditEntry
 from ambassador.extensions import db
-from ambassador.referrals import rewards
+from ambassador.referrals import rewards, services
 from ambassador.referrals.models import FriendInvite, LinkVisit, Referral, RewardEntry
 
 
@@ -279,6 +279,25 @@ def test_the_review_queue_shows_reasons_and_decides(client, login, make_user, ma
     assert db.session.get(Referral, held.id).status == "rejected"
     assert count(AuditEntry, AuditEntry.action == "referral.rejected") == 1
     assert "Nothing to review." in page(client.get("/dashboard/referrals/review"))
+
+
+def test_the_review_queue_goes_page_by_page_and_stays_on_the_page(client, login, make_user,
+                                                                 make_referral, monkeypatch):
+    monkeypatch.setattr(services, "REVIEW_PER_PAGE", 2)
+    held = [make_referral(email=f"f{n}@mailinator.com", name=f"Friend {n}") for n in range(5)]
+    login(make_user("marketer"))
+    first = page(client.get("/dashboard/referrals/review"))
+    assert "Friend 0" in first and "Friend 1" in first and "Friend 2" not in first
+    assert "5 waiting" in first and "Page 1 of 3" in first and "Next →" in first
+    last = page(client.get("/dashboard/referrals/review?page=3"))
+    assert "Friend 4" in last and "← Previous" in last and "Next →" not in last
+    # Deciding the only row of the last page lands on what is now the last page.
+    response = client.post(f"/dashboard/referrals/{held[4].id}/review",
+                           data={"decision": "approve", "page": "3"})
+    assert response.status_code == 303 and response.location.endswith("/review?page=3")
+    shown = page(client.get(response.location))
+    assert "Page 2 of 2" in shown and "Friend 2" in shown and "Friend 3" in shown
+    assert "Page 1 of 2" in page(client.get("/dashboard/referrals/review?page=x"))
 
 
 def test_deciding_an_unknown_referral_is_not_found(client, login, make_user):
