@@ -58,10 +58,11 @@ class DatabaseIdConverter(IntegerConverter):
 def register_extensions(app: Flask) -> None:
     """Bind db, migrations, login, security headers, CSRF and the rate limiter to the app."""
     import ambassador.models  # noqa: F401  (complete metadata for migrations)
-    from ambassador import i18n, security
+    from ambassador import assets, i18n, security
     from ambassador.mail import instant
 
     db.init_app(app)
+    assets.install(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     security.init_app(app)  # before CSRF: a cross-site POST is refused first

@@ -207,7 +207,7 @@ def test_confirmations_use_the_static_script(client, make_user, login):
     assert other.email in users
     assert 'data-confirm="Revoke this token? Tools using it will stop working."' in tokens
     assert "onsubmit" not in users + tokens
-    assert '<script src="/static/js/app.js" defer></script>' in tokens
+    assert re.search(r'<script src="/static/js/app.js\?v=[0-9a-f]{12}" defer></script>', tokens)
     with client.get("/static/js/app.js") as script:
         assert script.status_code == 200 and "data-confirm" in script.get_data(as_text=True)
 
@@ -289,3 +289,32 @@ def test_login_rotates_the_session_and_the_csrf_secret(client, make_user):
         assert "planted" not in session
         assert session["csrf_token"] != "known-to-the-attacker"
         assert session["_user_id"] == f"{user.id}:{user.session_token}"
+
+
+def test_static_files_are_kept_by_their_fingerprint_and_asked_again_without_it(client):
+    from ambassador.assets import fingerprint
+
+    page = client.get("/login").get_data(as_text=True)
+    url = re.search(r'href="(/static/css/app\.css\?v=([0-9a-f]{12}))"', page)
+    assert url, "the stylesheet's address carries its fingerprint"
+    assert url.group(2) == fingerprint(client.application.static_folder, "css/app.css")
+    with client.get(url.group(1)) as kept:
+        assert kept.status_code == 200
+        assert kept.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    for stale in ("/static/css/app.css", "/static/css/app.css?v=0123456789ab",
+                  "/static/css/app.css?v="):
+        with client.get(stale) as asked:  # an old page or a bookmark: revalidated each time
+            assert asked.status_code == 200 and "immutable" not in asked.headers["Cache-Control"]
+            assert "max-age" not in asked.headers["Cache-Control"]
+    assert client.get("/static/../config.py?v=x").status_code == 404
+
+
+def test_a_changed_static_file_gets_a_new_fingerprint(tmp_path):
+    from ambassador.assets import fingerprint
+
+    (tmp_path / "a.css").write_text("p{}")
+    first = fingerprint(str(tmp_path), "a.css")
+    (tmp_path / "a.css").write_text("p{color:red}")
+    assert fingerprint(str(tmp_path), "a.css") not in (None, first)
+    assert fingerprint(str(tmp_path), "missing.css") is None
+    assert fingerprint(str(tmp_path), "../a.css") is None and fingerprint(str(tmp_path), "") is None

@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 
 from ambassador import templating
+from ambassador.assets import fingerprint
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = TEMPLATES.parent / "static"
 
 
 def _html(client, url):
@@ -74,7 +76,8 @@ def test_phones_get_one_menu_button_holding_every_group(client, make_user, login
     assert "Log out" in phone
     assert "<script" not in phone  # the disclosure works without any script
     # The only script on a page is the static confirmation helper, loaded by its address.
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/app.js" defer>']
+    assert re.findall(r"<script[^>]*>", html) == [
+        f'<script src="/static/js/app.js?v={fingerprint(str(STATIC), "js/app.js")}" defer>']
 
 
 def test_every_page_starts_with_a_skip_link_to_the_content(client):
