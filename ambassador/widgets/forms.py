@@ -66,7 +66,7 @@ class WidgetForm(Form):
         return {
             "name": self.name.data, "enabled": bool(self.enabled.data),
             "selection": self.selection.data,
-            "tags": services.words(self.tags.data, 20, _l("At most %(n)d tags.")),
+            "tags": services.words(self.tags.data, 20, _l("At most %(n)d tags."), "tags"),
             "min_rating": self.min_rating.data or 1,
             "languages": services.languages(self.languages.data),
             "picked": services.parse_picked(self.picked.data),

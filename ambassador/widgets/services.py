@@ -62,7 +62,14 @@ _pages: dict[tuple[str, str], tuple[float, str]] = {}
 
 
 class WidgetError(ServiceError):
-    """A widget setting that cannot be used; the message says which and why."""
+    """A widget setting that cannot be used; the message says which and why.
+
+    `field` names the setting (a form field's name), so the form shows the message there.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def new_key() -> str:
@@ -88,42 +95,44 @@ def all_widgets() -> list[Widget]:
     return list(db.session.scalars(select(Widget).order_by(Widget.name, Widget.id)))
 
 
-def words(text: str, limit: int, too_many) -> list[str]:
+def words(text: str, limit: int, too_many, field: str | None = None) -> list[str]:
     """The distinct lower-cased words of a comma- or space-separated list, at most `limit`."""
     items = [w.strip().lower() for w in re.split(r"[,\s]+", text or "") if w.strip()]
     unique = list(dict.fromkeys(items))
     if len(unique) > limit:
-        raise WidgetError(str(too_many) % {"n": limit})
+        raise WidgetError(str(too_many) % {"n": limit}, field)
     return unique
 
 
 def parse_domains(text: str) -> list[str]:
     """Host names from a comma- or line-separated list (https://… and paths are trimmed)."""
     domains = []
-    for item in words(text, MAX_DOMAINS, _l("At most %(n)d websites.")):
+    for item in words(text, MAX_DOMAINS, _l("At most %(n)d websites."), "allowed_domains"):
         host = urlsplit(item if "//" in item else "//" + item).hostname or ""
         if not DOMAIN_RE.match(host):
             raise WidgetError(_("“%(domain)s” is not a domain name (for example shop.example.com).",
-                                domain=item[:80]))
+                                domain=item[:80]), "allowed_domains")
         domains.append(host)
     return list(dict.fromkeys(domains))
 
 
 def languages(text: str) -> list[str]:
     """Language codes from "fr, tr" (en, fr or tr)."""
-    codes = words(text, len(LANGUAGES), _l("At most %(n)d languages."))
+    codes = words(text, len(LANGUAGES), _l("At most %(n)d languages."), "languages")
     for code in codes:
         if code not in LANGUAGES:
-            raise WidgetError(_("“%(code)s” is not one of en, fr or tr.", code=code[:10]))
+            raise WidgetError(_("“%(code)s” is not one of en, fr or tr.", code=code[:10]),
+                              "languages")
     return codes
 
 
 def parse_picked(text: str) -> list[int]:
     """Testimonial ids in the order written ("12, 7, 31")."""
     ids = []
-    for item in words(text, MAX_PICKED, _l("At most %(n)d testimonials.")):
+    for item in words(text, MAX_PICKED, _l("At most %(n)d testimonials."), "picked"):
         if not (item.isascii() and item.isdigit() and len(item) < 10):
-            raise WidgetError(_("“%(item)s” is not a testimonial number.", item=item[:20]))
+            raise WidgetError(_("“%(item)s” is not a testimonial number.", item=item[:20]),
+                              "picked")
         ids.append(int(item))
     return list(dict.fromkeys(ids))
 
@@ -132,17 +141,17 @@ def check(values: dict) -> dict:
     """The settings, cleaned; raises WidgetError with a message for the first wrong one."""
     name = (values.get("name") or "").strip()
     if not name:
-        raise WidgetError(_("Give the widget a name."))
+        raise WidgetError(_("Give the widget a name."), "name")
     if len(name) > NAME_MAX:
-        raise WidgetError(_("The name has at most %(n)d characters.", n=NAME_MAX))
+        raise WidgetError(_("The name has at most %(n)d characters.", n=NAME_MAX), "name")
     values["name"] = name
     choices = {"selection": SELECTIONS, "layout": LAYOUTS, "theme": THEMES, "font": FONTS,
                "language": LANGUAGES, "product_type": PRODUCT_TYPES}
     for field, allowed in choices.items():
         if values.get(field) not in allowed:
-            raise WidgetError(_("Choose one of the offered values."))
+            raise WidgetError(_("Choose one of the offered values."), field)
     if not ACCENT_RE.match(values.get("accent") or ""):
-        raise WidgetError(_("The accent colour is written like #4f46e5."))
+        raise WidgetError(_("The accent colour is written like #4f46e5."), "accent")
     ranges = (("shown", 1, MAX_SHOWN, _l("How many")),
               ("radius", 0, 24, _l("Corner radius (pixels)")),
               ("min_rating", 1, 5, _l("Minimum rating")))
@@ -150,16 +159,19 @@ def check(values: dict) -> dict:
         value = values.get(field)
         if not isinstance(value, int) or not low <= value <= high:
             raise WidgetError(_("%(label)s: a number from %(low)d to %(high)d.",
-                                label=label, low=low, high=high))
+                                label=label, low=low, high=high), field)
     if values["selection"] == "tag" and not values.get("tags"):
-        raise WidgetError(_("Name at least one tag, or choose another selection."))
+        raise WidgetError(_("Name at least one tag, or choose another selection."), "tags")
     if values["selection"] == "language" and not values.get("languages"):
-        raise WidgetError(_("Choose at least one language, or choose another selection."))
+        raise WidgetError(_("Choose at least one language, or choose another selection."),
+                          "languages")
     if values["selection"] == "picked" and not values.get("picked"):
-        raise WidgetError(_("Pick at least one testimonial, or choose another selection."))
+        raise WidgetError(_("Pick at least one testimonial, or choose another selection."),
+                          "picked")
     values["product_name"] = (values.get("product_name") or "").strip()[:NAME_MAX]
     if values["product_type"] and not values["product_name"]:
-        raise WidgetError(_("Name the product the reviews are about, or choose no product."))
+        raise WidgetError(_("Name the product the reviews are about, or choose no product."),
+                          "product_name")
     return values
 
 

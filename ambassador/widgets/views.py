@@ -29,6 +29,12 @@ def _codes(key: str) -> dict:
             "snippet": f"{base}/widgets/{key}/snippet.html"}
 
 
+def _show(form: WidgetForm, exc: ServiceError) -> None:
+    """Put the service's message under the field it is about (the name if it says none)."""
+    field = getattr(form, getattr(exc, "field", None) or "name", None) or form.name
+    field.errors = [*field.errors, str(exc)]
+
+
 @bp.route("")
 @staff
 def index():
@@ -44,7 +50,7 @@ def new():
             widget = services.create_widget(form.values(), actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
-            form.name.errors = [*form.name.errors, str(exc)]
+            _show(form, exc)
         else:
             db.session.commit()
             flash(_("Widget created: paste its code on your website."), "success")
@@ -65,7 +71,7 @@ def edit(widget_id: int):
             services.update_widget(widget, form.values(), actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
-            form.name.errors = [*form.name.errors, str(exc)]
+            _show(form, exc)
         else:
             db.session.commit()
             flash(_("Saved. Websites show the change within a minute."), "success")

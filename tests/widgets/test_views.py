@@ -1,5 +1,7 @@
 """The widget builder: marketers create and edit widgets; bad settings are explained."""
 
+import re
+
 from sqlalchemy import func, select
 
 from ambassador.audit.models import AuditEntry
@@ -29,17 +31,23 @@ def test_a_marketer_creates_a_widget_and_gets_its_embed_code(client, make_user, 
 
 def test_bad_settings_are_refused_with_a_message(client, make_user, login):
     login(make_user("marketer"))
-    cases = [({"name": "  "}, "Give the widget a name."),
-             ({"accent": "red;}body{display:none"}, "#4f46e5"),
-             ({"selection": "tag"}, "Name at least one tag"),
-             ({"allowed_domains": "javascript:alert(1)"}, "is not a domain name"),
-             ({"picked": "1, two", "selection": "picked"}, "is not a testimonial number"),
-             ({"product_type": "Product"}, "Name the product"),
-             ({"layout": "<script>"}, "Not a valid choice")]
-    for change, message in cases:
+    # each message shows under the field it is about
+    cases = [({"name": "  "}, "name", "Give the widget a name."),
+             ({"accent": "red;}body{display:none"}, "accent", "#4f46e5"),
+             ({"selection": "tag"}, "tags", "Name at least one tag"),
+             ({"allowed_domains": "javascript:alert(1)"}, "allowed_domains",
+              "is not a domain name"),
+             ({"picked": "1, two", "selection": "picked"}, "picked", "is not a testimonial number"),
+             ({"languages": "de", "selection": "language"}, "languages", "is not one of en"),
+             ({"selection": "language"}, "languages", "Choose at least one language"),
+             ({"product_type": "Product"}, "product_name", "Name the product"),
+             ({"layout": "<script>"}, "layout", "Not a valid choice")]
+    for change, field, message in cases:
         response = client.post("/dashboard/widgets/new", data={**FORM, **change})
         assert response.status_code == 400, change
-        assert message in response.get_data(as_text=True), change
+        html = response.get_data(as_text=True)
+        shown = re.findall(r'<p class="error" id="([a-z_]+)-error">([^<]*)</p>', html)
+        assert len(shown) == 1 and shown[0][0] == field and message in shown[0][1], (change, shown)
     assert db.session.scalar(select(func.count()).select_from(Widget)) == 0
 
 
