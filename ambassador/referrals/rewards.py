@@ -8,14 +8,17 @@ PostgreSQL and on SQLite. A reward stays pending for the clawback window
 job makes it earned. Marketers adjust, redeem and reverse with a reason, in the audit.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ambassador.extensions import db
+from ambassador.i18n import format_number
 from ambassador.referrals.models import (
     REWARD_KINDS,
     REWARD_STATES,
@@ -55,21 +58,27 @@ def offer_reward(offer_id: int | None) -> OfferReward | None:
 
 
 def parse_amount(kind: str, text: str | int | None) -> int:
-    """An amount typed by a marketer as stored: points whole, credit in cents ("12.50")."""
-    raw = str(text if text is not None else "").strip().replace(",", ".").replace(" ", "")
-    try:
-        if kind == "points":
-            value = int(raw)
-        else:
-            whole, _sep, cents = raw.partition(".")
-            if len(cents) > 2 or not (whole.lstrip("-") or "0").isdigit() \
-                    or (cents and not cents.isdigit()):
-                raise ValueError(raw)
-            sign = -1 if whole.startswith("-") else 1
-            value = sign * (int(whole.lstrip("-") or "0") * 100 + int((cents + "00")[:2]))
-    except ValueError:
+    """An amount typed by a marketer as stored: points whole, credit in cents.
+
+    Credit is read the way it is written in any of our languages: "12.50", "12,50",
+    "1 234,50", "1.234,50", "1,234.50" (the last separator is the decimal one).
+    """
+    raw = re.sub(r"\s", "", str(text if text is not None else ""))
+    if kind != "points" and "," in raw and "." in raw:
+        point = max(raw.rfind(","), raw.rfind("."))
+        raw = raw[:point].replace(",", "").replace(".", "") + "." + raw[point + 1:]
+    raw = raw.replace(",", ".")
+    number = re.fullmatch(r"(-?)([0-9]+)" if kind == "points"
+                          else r"(-?)([0-9]*)(?:\.([0-9]{1,2}))?", raw)
+    if not number or not (number.group(2) or number.group(3)):
         raise ServiceError(_("Enter the amount as a number, such as 100 points or 12.50 of "
-                             "credit.")) from None
+                             "credit."))
+    sign = -1 if number.group(1) else 1
+    if kind == "points":
+        value = sign * int(number.group(2))
+    else:
+        cents = (number.group(3) or "").ljust(2, "0")
+        value = sign * (int(number.group(2) or "0") * 100 + int(cents))
     if not -MAX_AMOUNT <= value <= MAX_AMOUNT:
         raise ServiceError(_("That amount is too large."))
     return value
@@ -272,9 +281,16 @@ def settle(entry_id: int, action: str, actor, reason: str | None) -> RewardEntry
 
 
 def format_amount(kind: str, amount: int) -> str:
-    """An amount as people read it: "120 points" or "12.50"."""
+    """An amount as the reader writes it: "1,234 points" or "12.50"; "1 234 points", "12,50"."""
     if kind == "points":
-        return _("%(num)s points", num=f"{amount:,}")
+        return _("%(num)s points", num=format_number(amount))
+    return format_number(Decimal(amount) / 100, 2)
+
+
+def amount_input(kind: str, amount: int) -> str:
+    """An amount as a form shows it to be edited, without grouping: "1234.50", "120"."""
+    if kind == "points":
+        return str(amount)
     sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount) // 100:,}.{abs(amount) % 100:02d}"
+    return f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}"
 

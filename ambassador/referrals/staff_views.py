@@ -46,8 +46,7 @@ def dashboard():
         form = RewardForm(formdata=None, prefix=f"offer{offer.id}")
         if reward is not None:
             form.kind.data = reward.kind
-            form.amount.data = rewards.format_amount(reward.kind, reward.amount) \
-                if reward.kind == "credit" else str(reward.amount)
+            form.amount.data = rewards.amount_input(reward.kind, reward.amount)
         reward_forms[offer.id] = (offer, reward, form)
     return render_template(
         "referrals/dashboard.html", totals=stats.totals(), chart=chart,

@@ -251,3 +251,32 @@ def test_adjustments_redemptions_and_reversals_keep_the_ledger(make_link, make_r
     points = rewards.balances(user.id)["points"]
     assert points == {"pending": 0, "earned": -20, "redeemed": 50, "reversed": 100}
     assert rewards.format_amount("credit", -1250) == "-12.50"
+
+
+@pytest.mark.parametrize("language, points, credit", [
+    ("en", "1,234 points", "1,234.50"), ("fr", "1\u202f234 points", "1\u202f234,50"),
+    ("tr", "1.234 puan", "1.234,50")])
+def test_amounts_are_written_the_readers_way_and_read_back_from_it(app, language, points,
+                                                                    credit):
+    from ambassador.i18n import in_language
+
+    with app.test_request_context(), in_language(language):
+        assert rewards.format_amount("points", 1234) == points
+        assert rewards.format_amount("credit", 123450) == credit
+        assert rewards.parse_amount("credit", credit) == 123450  # pasted back as shown
+    assert rewards.amount_input("credit", 123450) == "1234.50"
+    assert rewards.amount_input("credit", -5) == "-0.05"
+    assert rewards.parse_amount("credit", rewards.amount_input("credit", -5)) == -5
+
+
+@pytest.mark.parametrize("typed, cents", [
+    ("12.50", 1250), ("12,50", 1250), ("12", 1200), ("1 234,5", 123450),
+    ("1.234,50", 123450), ("1,234.50", 123450), ("-3,05", -305), ("\xa012,50 ", 1250)])
+def test_credit_is_read_as_typed_in_any_of_our_languages(typed, cents):
+    assert rewards.parse_amount("credit", typed) == cents
+
+
+@pytest.mark.parametrize("typed", ["12.505", "1.2.3", "abc", "12,50,1", "1e5", "--1"])
+def test_unreadable_credit_is_refused(typed):
+    with pytest.raises(ServiceError, match="Enter the amount as a number"):
+        rewards.parse_amount("credit", typed)
