@@ -40,7 +40,14 @@ MANAGE_SALT = "testimonial-manage"
 
 
 class TestimonialError(ServiceError):
-    """A testimonial could not be written or changed; the message says why."""
+    """A testimonial could not be written or changed; the message says why.
+
+    `problems` holds every problem of a submission, by the form field it is about.
+    """
+
+    def __init__(self, message: str, problems: dict[str, str] | None = None):
+        super().__init__(message)
+        self.problems = problems or {}
 
 
 @dataclass
@@ -94,27 +101,49 @@ def prefill_for(customer: Customer | None, account_name: str = "") -> dict:
 
 
 def _checked(sub: Submission) -> Submission:
-    body = clean_text(sub.body, BODY_MAX, _("Your testimonial"), required=True, multiline=True)
-    if len(body) < BODY_MIN:
-        raise TestimonialError(_("Write at least %(n)d characters.", n=BODY_MIN))
+    """The submission cleaned, or TestimonialError naming every problem at once."""
+    problems: dict[str, str] = {}
+
+    def clean(field: str, value, limit: int, label: str, **options) -> str:
+        try:
+            return clean_text(value, limit, label, **options)
+        except TestimonialError as exc:
+            problems[field] = str(exc)
+            return ""
+
+    body = clean("body", sub.body, BODY_MAX, _("Your testimonial"), required=True,
+                 multiline=True)
+    if body and len(body) < BODY_MIN:
+        problems["body"] = _("Write at least %(n)d characters.", n=BODY_MIN)
     if not isinstance(sub.rating, int) or not 1 <= sub.rating <= 5:
-        raise TestimonialError(_("Choose a rating from 1 to 5 stars."))
+        problems["rating"] = _("Choose a rating from 1 to 5 stars.")
     if sub.name_format not in ("full", "initial"):
-        raise TestimonialError(_("Choose how your name is shown."))
-    name = clean_text(sub.author_name, NAME_MAX, _("Name"), required=True)
+        problems["name_format"] = _("Choose how your name is shown.")
+    name = clean("author_name", sub.author_name, NAME_MAX, _("Name"), required=True)
     if sub.name_format == "initial":
         name = short_name(name)
-    title = clean_text(sub.author_title, TITLE_MAX, _("Title and company"))
+    title = clean("author_title", sub.author_title, TITLE_MAX, _("Title and company"))
     if sub.language not in LANGUAGES:
-        raise TestimonialError(_("Choose the language of your testimonial."))
+        problems["language"] = _("Choose the language of your testimonial.")
     if not sub.consents.get("text"):
-        raise TestimonialError(_("We can only publish your words with your consent: tick "
-                                 "the box that allows us to publish the text."))
+        problems["consent_text"] = _("We can only publish your words with your consent: "
+                                     "tick the box that allows us to publish the text.")
+    if problems:
+        raise TestimonialError(next(iter(problems.values())), problems)
     return Submission(body=body, rating=sub.rating, author_name=name,
                       name_format=sub.name_format, author_title=title, language=sub.language,
                       consents={s: bool(sub.consents.get(s)) for s in SCOPES},
                       case_study=bool(sub.case_study), reference_call=bool(sub.reference_call),
                       photo=sub.photo)
+
+
+def problems(sub: Submission) -> dict[str, str]:
+    """Every problem of a submission, by field (empty when it can be saved)."""
+    try:
+        _checked(sub)
+    except TestimonialError as exc:
+        return exc.problems
+    return {}
 
 
 def latest_response(customer_id: int) -> Response | None:

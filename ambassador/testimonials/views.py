@@ -57,12 +57,13 @@ def _form(**prefill) -> TestimonialForm:
     return TestimonialForm(data=prefill) if request.method == "GET" else TestimonialForm()
 
 
-def _submission(form: TestimonialForm) -> services.Submission:
+def _submission(form: TestimonialForm, photo: bool = True) -> services.Submission:
     """The form's values, with the photo checked and re-encoded (PhotoRefused if bad)."""
-    photo = None
-    upload = form.photo.data
+    upload = form.photo.data if photo else None
     if upload is not None and getattr(upload, "filename", ""):
         photo = process_photo(upload.read(MAX_BYTES + 1))
+    else:
+        photo = None
     return services.Submission(
         body=form.body.data or "", rating=form.rating.data or 0,
         author_name=form.author_name.data or "", name_format=form.name_format.data or "",
@@ -71,9 +72,25 @@ def _submission(form: TestimonialForm) -> services.Submission:
         reference_call=form.reference_call.data, photo=photo)
 
 
+def _show(form: TestimonialForm, problems: dict[str, str]) -> None:
+    """Each problem under its field (once), or above the form when it has no field."""
+    for name, message in problems.items():
+        field = getattr(form, name, None) if name in form else None
+        if field is None:
+            form.form_errors.append(message)
+        elif message not in field.errors:
+            field.errors = [*field.errors, message]
+
+
 def _write(form: TestimonialForm, save) -> Testimonial | None:
-    """Validate, save with `save(submission)`, commit; errors end up on the form."""
+    """Validate, save with `save(submission)`, commit; errors end up on the form.
+
+    Every mistake is named at once: when the form itself refuses (no rating), the
+    service's own checks of the other fields are shown too.
+    """
     if not form.validate_on_submit():
+        if form.is_submitted():
+            _show(form, services.problems(_submission(form, photo=False)))
         return None
     try:
         testimonial = save(_submission(form))
@@ -83,7 +100,7 @@ def _write(form: TestimonialForm, save) -> Testimonial | None:
         return None
     except services.TestimonialError as exc:
         db.session.rollback()
-        form.form_errors.append(str(exc))
+        _show(form, exc.problems or {"": str(exc)})
         return None
     db.session.commit()
     return testimonial

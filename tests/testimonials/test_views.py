@@ -112,6 +112,26 @@ def test_form_errors_keep_what_was_typed(client, login, make_promoter):
     assert db.session.query(models.Testimonial).count() == 0
 
 
+def test_an_empty_form_names_every_mistake_at_once_under_its_field(client, login,
+                                                                 make_promoter):
+    login(make_promoter())
+    response = client.post("/portal/testimonials/new", data={
+        "body": "", "author_name": " ", "name_format": "full", "language": "fr"})
+    assert response.status_code == 400
+    page = _text(response)
+    body = page[page.index('name="body"'):page.index("t-rating")]
+    rating = page[page.index("t-rating"):page.index('name="author_name"')]
+    consent = page[page.index("What may we show?"):page.index("Would you go further?")]
+    assert "Your testimonial is required." in body
+    assert rating.count("Choose a rating from 1 to 5 stars.") == 1  # the form's and ours: once
+    assert "Name is required." in page
+    assert "tick the box that allows us to publish the text" in consent
+    assert 'class="flash flash-error"' not in page  # nothing without its field
+    short = _text(client.post("/portal/testimonials/new", data={**FORM, "body": "Great"}))
+    assert "Write at least" in short and "Choose a rating" not in short
+    assert db.session.query(models.Testimonial).count() == 0
+
+
 def test_an_upload_over_the_limit_is_a_clear_413(client, login, make_promoter):
     login(make_promoter())
     body = (b'--x\r\nContent-Disposition: form-data; name="photo"; filename="big.jpg"\r\n'
