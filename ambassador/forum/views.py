@@ -96,14 +96,14 @@ def _thread_page(thread, form, status=200):
         move = MoveForm(category_id=str(thread.category_id))
         move.category_id.choices = category_choices()
         status_form = StatusForm(status=thread.idea_status)
+    why_not = None  # why this reader cannot reply, said where the reply box would be
     try:
         services.check_may_reply(current_user, thread)
-        may_reply = True
-    except services.Forbidden:
-        may_reply = False
+    except services.Forbidden as exc:
+        why_not = str(exc)
     return render_template(
         "forum/thread.html", view=view, thread=thread, form=form, staff=staff,
-        may_reply=may_reply, move_form=move, status_form=status_form,
+        may_reply=why_not is None, why_not=why_not, move_form=move, status_form=status_form,
         seen_form=SeenForm()), status
 
 

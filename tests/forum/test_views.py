@@ -97,7 +97,20 @@ def test_posting_in_a_locked_thread_is_a_403_with_a_message(client, login, make_
     response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "Let me in"})
     assert response.status_code == 403
     assert "This thread is locked" in _html(response)
-    assert "Join the conversation" not in _html(client.get(f"/forum/t/{thread.id}"))
+    page = _html(client.get(f"/forum/t/{thread.id}"))
+    assert "Join the conversation" not in page
+    assert "This thread is locked: it takes no new replies." in page
+
+
+def test_a_thread_in_a_team_category_says_why_there_is_no_reply_box(
+        client, login, make_category, make_user, make_promoter):
+    news = make_category("Announcements", staff_only=True)
+    thread = services.create_thread(make_user("marketer"), news, "Version 3 is out", "Yes!")
+    db.session.commit()
+    login(make_promoter())
+    page = _html(client.get(f"/forum/t/{thread.id}"))
+    assert "Join the conversation" not in page
+    assert "Only the team posts in this category." in page
 
 
 def test_editing_someone_elses_post_by_its_address_is_a_403(client, login, make_thread,
