@@ -349,3 +349,14 @@ def test_tests_run_without_the_limiter_afterwards(client):
     for _ in range(12):
         assert client.post("/login", data={"email": "a@example.com", "password": "x"}
                            ).status_code == 401
+
+
+def test_the_account_page_leads_to_each_email_setting_its_reader_has(client, login,
+                                                                     make_user, make_promoter):
+    login(make_promoter())
+    mine = client.get("/account").get_data(as_text=True)
+    assert 'href="/forum/settings"' in mine and "/dashboard/follow-ups/digest" not in mine
+    client.post("/logout")
+    login(make_user("marketer"))
+    staff = client.get("/account").get_data(as_text=True)
+    assert 'href="/forum/settings"' in staff and 'href="/dashboard/follow-ups/digest"' in staff
