@@ -45,7 +45,7 @@ class Internal:
             try:
                 networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
             except ValueError:
-                names.add(entry)
+                names.add(_ascii(entry))
         return cls(frozenset(names), tuple(networks))
 
     def allows(self, host: str, address: Address) -> bool:
@@ -54,7 +54,15 @@ class Internal:
 
 
 def _name(host: str) -> str:
-    return host.lower().rstrip(".")
+    return _ascii(host.lower().rstrip("."))
+
+
+def _ascii(name: str) -> str:
+    """A host name as DNS and the Host header spell it: bücher.example → xn--bcher-kva.example."""
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return name
 
 
 def _address(text: str) -> Address:
@@ -137,7 +145,7 @@ def post(url: str, body: bytes, headers: dict, timeout: float, internal: Interna
     parts = urlsplit(url)
     https = parts.scheme.lower() == "https"
     port = parts.port or (443 if https else 80)
-    host = parts.hostname or ""
+    host = _ascii(parts.hostname or "")
     refused = literal_refusal(host, internal)
     if refused:
         raise Refused(host, refused)

@@ -123,3 +123,35 @@ def test_a_garbled_answer_is_a_network_error(resolves_locally):
         egress.post(f"http://{NAME}:{port}/", b"{}", {}, 5, resolves_locally)
     thread.join()
     listener.close()
+
+
+def test_an_international_host_name_is_looked_up_and_sent_as_dns_spells_it(monkeypatch):
+    seen, real = [], socket.getaddrinfo
+
+    def fake(host, port, *args, **kwargs):
+        if host == "xn--bcher-kva.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            seen.append(self.headers["Host"])
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_port
+        allowed = egress.Internal.parse("Bücher.example")
+        assert egress.post(f"http://bücher.example:{port}/", b"", {}, 5, allowed) == 204
+        assert seen == [f"xn--bcher-kva.example:{port}"]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
