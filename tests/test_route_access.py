@@ -253,7 +253,8 @@ ACCESS = {
     "webhooks.detail": {"GET": (LOGIN, 403, 403, 200, 200)},
     "webhooks.toggle": {"POST": (LOGIN, 403, 403, 303, 303)},
     "webhooks.test": {"POST": (LOGIN, 403, 403, 303, 303)},
-    "webhooks.change_secret": {"POST": (LOGIN, 403, 403, 200, 200)},
+    "webhooks.change_secret": {"POST": (LOGIN, 403, 403, 303, 303)},  # without the page's
+                                                                        # secret: refused
     # the marketer removes the webhook first, so the admin finds it gone
     "webhooks.delete": {"POST": (LOGIN, 403, 403, 303, 404)},
 }

@@ -1,5 +1,6 @@
 """Outbound webhooks: a URL per event type, and the log of every delivery."""
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
@@ -32,6 +33,11 @@ class Webhook(db.Model):
     def secret_hint(self) -> str:
         """The first characters of the secret, to tell webhooks apart."""
         return self.secret[:10]
+
+    @property
+    def secret_seen(self) -> str:
+        """Which secret a page was drawn with (a digest: it reveals nothing of the secret)."""
+        return hashlib.sha256(self.secret.encode()).hexdigest()[:16]
 
 
 class WebhookDelivery(db.Model):

@@ -1,6 +1,6 @@
 """Marketer pages for outbound webhooks: configure a URL per event, read the delivery log."""
 
-from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -65,7 +65,12 @@ def change_secret(webhook_id: int):
     if not EmptyForm().validate_on_submit():
         flash(_("The page had expired: please press the button again."), "error")
         return redirect(url_for("webhooks.detail", webhook_id=webhook_id), code=303)
-    secret = webhooks.change_secret(current_user, webhook)
+    try:
+        secret = webhooks.change_secret(current_user, webhook, request.form.get("seen", ""))
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("webhooks.detail", webhook_id=webhook_id), code=303)
     db.session.commit()
     response = make_response(render_template(
         "checkins/webhook.html", webhook=webhook, deliveries=webhooks.deliveries(webhook),

@@ -43,7 +43,7 @@ USER_AGENT = "Ambassador-Webhooks/1"
 
 
 class WebhookRefused(ServiceError):
-    """A webhook URL or event that cannot be used."""
+    """A webhook URL or event that cannot be used, or a change that came too late."""
 
 
 # -- configuring ------------------------------------------------------------------------
@@ -107,15 +107,32 @@ def _new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def change_secret(actor, webhook: Webhook) -> str:
+def change_secret(actor, webhook: Webhook, seen: str) -> str:
     """Give the webhook a new secret and return it (shown once); the old one stops at once.
 
     Every request from now on, retries of earlier events included, is signed with it.
+    `seen` is the `secret_seen` of the page the button was on: when the secret changed
+    since (a double press, two marketers at once), nothing changes, so the secret shown
+    is always the one kept.
     """
-    webhook.secret = _new_secret()
+    old = webhook.secret
+    if seen != webhook.secret_seen:
+        raise WebhookRefused(_changed_meanwhile())
+    new = _new_secret()
+    changed = db.session.execute(
+        update(Webhook).where(Webhook.id == webhook.id, Webhook.secret == old)
+        .values(secret=new).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise WebhookRefused(_changed_meanwhile())
+    webhook.secret = new
     record_action(actor, "webhook.secret_changed", webhook)
     db.session.flush()
-    return webhook.secret
+    return new
+
+
+def _changed_meanwhile() -> str:
+    return _("This webhook's secret was changed a moment ago, perhaps by a second press of "
+             "the button. Press New secret again to get one you can copy.")
 
 
 def get_webhook(webhook_id: int) -> Webhook:

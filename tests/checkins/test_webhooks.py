@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 from datetime import timedelta
@@ -353,7 +354,9 @@ def test_a_new_secret_is_shown_once_and_signs_everything_from_then_on(client, lo
     receiver.answers = [503]
     assert webhooks.deliver_due()["retry"] == 1  # the event waits for its second try
 
-    response = client.post(f"/dashboard/webhooks/{hook_id}/secret")
+    detail = client.get(f"/dashboard/webhooks/{hook_id}").get_data(as_text=True)
+    seen = re.search(r'name="seen" value="([0-9a-f]{16})"', detail).group(1)
+    response = client.post(f"/dashboard/webhooks/{hook_id}/secret", data={"seen": seen})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     secret = html.split('id="new-secret">')[1].split("<")[0]
@@ -369,3 +372,11 @@ def test_a_new_secret_is_shown_once_and_signs_everything_from_then_on(client, lo
     [entry] = db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == "webhook.secret_changed"))
     assert secret not in str(entry.__dict__)
+
+    # A second press from the same page (a double click) keeps the secret just shown.
+    again = client.post(f"/dashboard/webhooks/{hook_id}/secret", data={"seen": seen},
+                        follow_redirects=True)
+    assert "was changed a moment ago" in again.get_data(as_text=True)
+    assert 'id="new-secret"' not in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert webhooks.get_webhook(hook_id).secret == secret
