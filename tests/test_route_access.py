@@ -25,6 +25,7 @@ compares a checksum of every table before and after.
 """
 
 import hashlib
+import re
 
 import pytest
 from sqlalchemy import select
@@ -488,9 +489,15 @@ def _url(app, rule, values) -> str:
         return url_for(rule.endpoint, **args)
 
 
+ESCAPED_TAG = re.compile(r"&lt;/?(?:a|span|strong|code|em|b|br|p|ul|li)\b[^<>]{0,80}?&gt;")
+
+
 def _visit(client, url, method="GET"):
     """The status a request gets, or LOGIN for "sent to log in first"."""
     response = client.open(url, method=method)
+    if response.mimetype == "text/html":  # markup of our own never shows as text
+        leaked = ESCAPED_TAG.search(response.get_data(as_text=True))
+        assert not leaked, f"{method} {url} shows escaped markup: {leaked.group(0)}"
     response.close()
     location = response.headers.get("Location", "")
     if response.status_code == 302 and location.startswith("/login?next="):

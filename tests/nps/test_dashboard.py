@@ -214,6 +214,7 @@ def test_accounts_are_sorted_worst_first_and_link_to_the_dashboard(client, marke
     names = re.findall(r'<th scope="row" class="company">([^<]+?) ', html)
     assert names == ["Worst", "Mid", "Best"]
     assert html.count("badge-small") >= 2  # Worst and Mid are small samples, Best is not
+    assert '(marked <span class="badge badge-small">small sample</span>)' in html
     best_row = html[html.index(">Best "):]
     best_row = best_row[:best_row.index("</tr>")]
     assert "small sample" not in best_row and "+100.0" in best_row and ">30<" in best_row

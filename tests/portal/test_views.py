@@ -98,6 +98,8 @@ def test_used_link_says_so_and_offers_login_and_a_fresh_one(client, invite):
     assert page.status_code == 410
     assert "already been used" in html
     assert "/login" in html and f"{path}/renew" in html
+    assert 'Already created your account? <a href="/login">Log in</a>.' in html  # a link
+    assert "&lt;a" not in html
 
 
 def test_expired_link_offers_a_fresh_one_by_mail(client, invite, outbox):
@@ -111,6 +113,7 @@ def test_expired_link_offers_a_fresh_one_by_mail(client, invite, outbox):
     renewed = client.post(f"{path}/renew")
     assert renewed.status_code == 200
     assert "Check your inbox" in renewed.get_data(as_text=True)
+    assert 'or <a href="/login">log in</a> if' in renewed.get_data(as_text=True)
     mails = outbox(to="late@example.com")
     assert len(mails) == 2
     fresh = LINK_RE.search(mails[-1].body_text).group(1)
@@ -124,6 +127,7 @@ def test_fresh_link_reveals_nothing_to_a_stranger(client, invite, make_user, out
     renewed = client.post(f"{path}/renew")
     assert renewed.status_code == 200
     assert "Check your inbox" in renewed.get_data(as_text=True)
+    assert 'or <a href="/login">log in</a> if' in renewed.get_data(as_text=True)
     assert "has-account@example.com" not in renewed.get_data(as_text=True)
     assert len(outbox(to="has-account@example.com")) == 1  # no second mail
 
