@@ -4,7 +4,8 @@ Every recorded batch of responses (import, API, check-in) arrives through
 `responses_recorded`. Per batch, with a few set-based statements whatever its size:
 
 - each person with a 0-6 answer in the batch, and each person who went from active to
-  lapsed, gets a follow-up task. The rule: one task per person is open at a time (status
+  lapsed, gets a follow-up task (a 0-6 answer that made an ambassador lapse counts once,
+  as an unhappy answer). The rule: one task per person is open at a time (status
   open or contacted). A new unhappy answer while one is open joins it (its count, score
   and time are updated, and a contacted task goes back to open); once a task is
   resolved, the next unhappy answer opens a new one.
@@ -99,6 +100,16 @@ def _unhappy_in(response_ids: list[int]):
                    func.count().label("answers"))
             .where(among(Response.id, response_ids), Response.score <= UNHAPPY_MAX)
             .group_by(Response.customer_id).subquery("unhappy"))
+
+
+def unhappy_people(response_ids: Sequence[int]) -> set[int]:
+    """The customers with a 0-6 answer among these responses."""
+    found: set[int] = set()
+    for chunk in id_chunks(response_ids):
+        found.update(db.session.scalars(
+            select(Response.customer_id).distinct()
+            .where(among(Response.id, chunk), Response.score <= UNHAPPY_MAX)))
+    return found
 
 
 def open_for_unhappy(response_ids: list[int], now=None) -> list[int]:
@@ -216,6 +227,8 @@ def handle_batch(source: str, changes: dict, response_ids: Sequence[int], now=No
     opened = open_for_unhappy(response_ids, now) if response_ids else []
     lapsed = [cid for cid, change in changes.items()
               if change.old == "active" and change.new == "lapsed"]
+    if lapsed and response_ids:  # a 0-6 answer that made someone lapse counts once, above
+        lapsed = sorted(set(lapsed) - unhappy_people(response_ids))
     opened += open_for_lapsed(lapsed, now) if lapsed else []
     back = [cid for cid, change in changes.items()
             if change.old == "lapsed" and change.new == "active"]

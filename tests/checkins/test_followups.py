@@ -46,6 +46,16 @@ def test_an_active_ambassador_who_lapses_gets_a_task(make_response):
     assert (task.reason, task.score, task.status) == ("lapsed", 8, "open")
 
 
+def test_an_ambassador_who_lapses_by_an_unhappy_answer_counts_it_once(make_response):
+    make_response(score=9, email="theo@example.com", responded_at=utc(2026, 1, 1))
+    make_response(score=3, email="theo@example.com", responded_at=utc(2026, 2, 1))
+    [task] = tasks()
+    assert (task.reason, task.score, task.triggers) == ("detractor", 3, 1)
+    make_response(score=2, email="theo@example.com", responded_at=utc(2026, 3, 1))
+    [task] = tasks()
+    assert task.triggers == 2  # the next unhappy answer joins it, as always
+
+
 def test_a_new_unhappy_answer_joins_the_open_task_and_reopens_a_contacted_one(
         make_response, make_user):
     marketer = make_user("marketer")
