@@ -222,8 +222,11 @@ def send_reply(actor, task: FollowUp, body: str) -> FollowUpEvent:
     body = _text(body, MAX_REPLY, _("Write what you changed first."))
     customer = task.customer
     user = db.session.scalar(select(User).where(User.customer_id == customer.id))
+    # The mail invites an answer: it goes to the marketer who wrote, not to the sender.
+    reply_to = actor.email if actor.email and actor.email.isascii() else None
     queue_mail(customer.email, "follow_up_reply", REPLY_SUBJECT,
                locale=recipient_language(user, customer),
+               headers={"Reply-To": reply_to} if reply_to else None,
                name=(user.name if user is not None and user.name else customer.name) or "",
                body=body, sender=actor.display_name)
     event = _event(task, actor, "reply", body)

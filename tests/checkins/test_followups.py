@@ -179,13 +179,17 @@ def test_nothing_is_opened_or_mailed_for_a_batch_that_is_rolled_back(outbox):
 
 def test_the_reply_mails_the_person_in_their_language_and_is_recorded(
         make_response, make_user, outbox):
-    marketer = make_user("marketer", name="Margaux")
+    from ambassador.mail.compose import build_message
+
+    marketer = make_user("marketer", name="Margaux", email="margaux@acme.example")
     make_response(score=3, email="ayse@example.com", language="tr", name="Ayşe")
     task = tasks()[0]
     followup_actions.send_reply(marketer, task, "We now answer within a day.")
     db.session.commit()
     [mail] = outbox("ayse@example.com")
     assert mail.kind == "follow_up_reply"
+    # "Just reply to this mail": the answer reaches the marketer who wrote it
+    assert build_message(mail, "no-reply@acme.example")["Reply-To"] == "margaux@acme.example"
     assert "We now answer within a day." in mail.body_text and "Ayşe" in mail.body_text
     assert "Merhaba" in mail.body_text
     task = tasks()[0]
