@@ -31,6 +31,7 @@ from ambassador.utils import utcnow
 WEEK = timedelta(days=7)
 INTERVAL = timedelta(days=6)  # a weekly run that starts a little early still sends
 LISTED = 5
+DIGEST_REASON = _l("You receive this mail because you turned on the weekly follow-up digest.")
 SUBJECT = _l("Your weekly NPS digest")
 
 
@@ -140,7 +141,7 @@ def send_digests(now=None) -> int:
             continue
         with in_language(recipient_language(user)) as lang:
             queue_bulk_mail(user.email, "loop_digest", SUBJECT, locale=lang,
-                       name=user.display_name, data=data,
+                       name=user.display_name, data=data, unsubscribe_reason=DIGEST_REASON,
                        tasks_link=absolute_url("followups.index"),
                        dashboard_link=absolute_url("nps.dashboard"),
                        candidates_link=absolute_url("testimonials_admin.candidates"),

@@ -10,6 +10,7 @@ conditional UPDATE whose row count decides.
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import or_, select, update
 
@@ -102,7 +103,9 @@ def send_digest(user: User, now) -> bool:
         queue_bulk_mail(user.email, "forum_digest", subject, locale=lang,
                         name=user.display_name, lines=lines,
                         more=max(0, len(items) - MAX_ITEMS),
-                        settings_link=absolute_url("forum.settings"))
+                        settings_link=absolute_url("forum.settings"),
+                        unsubscribe_reason=_l("You receive this mail because you take part in "
+                                              "our forum."))
     return True
 
 

@@ -2,10 +2,14 @@
 
 from collections.abc import Callable
 
+from flask_babel import lazy_gettext as _l
+
 from ambassador.i18n import in_language, recipient_language
 from ambassador.mail.budget import claim_contact
 from ambassador.mail.services import queue_mail
 from ambassador.mail.unsubscribe import queue_bulk_mail
+
+PROGRAM_REASON = _l("You receive this mail because you joined one of our programs.")
 
 
 def queue_in_language(user, template: str, subject: Callable[[], str], **context):
@@ -29,6 +33,7 @@ def queue_bulk_in_language(user, template: str, subject: Callable[[], str], now=
     language = recipient_language(user)
     with in_language(language):
         title = subject()
+    context.setdefault("unsubscribe_reason", PROGRAM_REASON)
     queue_bulk_mail(user.email, template, title, locale=language, user=user,
                     name=user.display_name, **context)
     return True

@@ -107,7 +107,10 @@ def invite_friends(user, offer_id: int | None, addresses: str | None, message: s
                         locale=recipient_language(user), name=first_name(user),
                         full_name=user.name or first_name(user), offer=offer,
                         message=message,
-                        url=absolute_url("referrals.landing", code=link.code, offer=offer.id))
+                        url=absolute_url("referrals.landing", code=link.code, offer=offer.id),
+                        unsubscribe_reason=_l("You receive this mail because %(name)s, one of "
+                                              "our customers, invited you.",
+                                              name=first_name(user)))
         allowance -= 1
         report.sent.append(email)
     return report

@@ -24,6 +24,8 @@ def test_the_digest_goes_to_those_who_opted_in_once_a_week(runner, make_user, ma
     assert "NPS in 2026-Q4" in text and "+0.0" in text  # one promoter, one detractor
     assert "points since 2026-Q3" in text  # Q3 had one promoter: +100 → 0
     assert "Dina" in text and "Too slow" in text and "Best tool we use" in text
+    assert "because you turned on the weekly follow-up digest." in mail.body_html
+    assert "answered our survey" not in text + mail.body_html
     assert runner.invoke(args=["checkins", "digest", "--now", "2026-12-02T07:00:00"]
                          ).output == "sent 0 digests\n"
     assert runner.invoke(args=["checkins", "digest", "--now", "2026-12-07T07:00:00"]

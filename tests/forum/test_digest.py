@@ -31,6 +31,8 @@ def test_a_reply_is_mailed_once_in_a_digest(make_thread, make_promoter, outbox):
     assert "I do it on Fridays." in mail.body_text  # plain text, no Markdown
     assert "http://ambassador.test/forum/p/" in mail.body_text
     assert "http://ambassador.test/forum/settings" in mail.body_html
+    assert "because you take part in our forum." in mail.body_text
+    assert "answered our survey" not in mail.body_text + mail.body_html
     assert send_digests(now) == 0  # nothing new
     assert db.session.scalars(select(Notification)).one().mailed_at is not None
 

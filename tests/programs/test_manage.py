@@ -148,6 +148,8 @@ def test_messages_go_to_each_enrollee_in_their_language(client, make_program, ma
     assert all(m.subject == "Nouvel horaire" for m in mails)
     assert all("Rendez-vous à 15 h." in m.body_text for m in mails)
     assert all("&lt;b&gt;Merci&lt;/b&gt;" in m.body_html for m in mails)
+    french = next(m for m in mails if m.to_addr == "helene@example.fr")
+    assert "parce que vous avez rejoint l’un de nos programmes." in french.body_text
     assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == (
         "program.messaged")
 

@@ -74,6 +74,9 @@ def test_inviting_friends_by_mail_sends_each_friend_one_mail(client, login, make
     assert "Ayşe invites you to an offer" == mails[0].subject
     assert f"/r/{link.code}?offer={offer.id}" in mails[0].body_text
     assert "You will love them." in mails[0].body_text
+    # a friend never answered our survey: the footer says why they get this mail
+    assert "because Ayşe, one of our customers, invited you." in mails[0].body_text
+    assert "answered our survey" not in mails[0].body_text + mails[0].body_html
     again = client.post("/referrals/invite", data={"offer_id": str(offer.id),
                                                    "addresses": "a@example.org"},
                         follow_redirects=True)
