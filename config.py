@@ -97,7 +97,7 @@ class Config:
     CONTACT_MIN_DAYS = int(os.environ.get("CONTACT_MIN_DAYS", "7"))
     CONTACT_QUARTER_CAP = int(os.environ.get("CONTACT_QUARTER_CAP", "4"))
     # The company the check-in mail asks about ("How likely are you to recommend …?").
-    COMPANY_NAME = os.environ.get("COMPANY_NAME", "our company")
+    COMPANY_NAME = os.environ.get("COMPANY_NAME", "").strip()  # empty: the mails say "us"
     # Referrals: a reward stays pending this many days after the conversion (refunds,
     # cancellations), then the periodic job makes it earned.
     REFERRAL_CLAWBACK_DAYS = int(os.environ.get("REFERRAL_CLAWBACK_DAYS", "30"))

@@ -61,11 +61,15 @@ class Renderer:
     def _variant(self, language: str, reminder: bool, named: bool) -> dict:
         key = (language, reminder, named)
         if key not in self._variants:
-            if reminder:
+            if reminder and self.company:
                 subject = _l("Reminder: one click to tell %(company)s how we are doing",
                              company=self.company)
-            else:
+            elif reminder:
+                subject = _l("Reminder: one click to tell us how we are doing")
+            elif self.company:
                 subject = _l("A quick question from %(company)s", company=self.company)
+            else:
+                subject = _l("A quick question for you: one click is all it takes")
             links = [{"score": score, "link": f"{self.answer_prefix}{TOKEN}/{score}",
                       "background": COLOURS[segment_of(score)][0],
                       "colour": COLOURS[segment_of(score)][1]} for score in range(11)]

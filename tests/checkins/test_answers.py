@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from ambassador.checkins.models import CheckIn
@@ -20,6 +21,22 @@ def _mail_to(make_ambassador, send_due, outbox, **kw):
     send_due(utcnow())
     [mail] = outbox(person.email)
     return person, links_of(mail)
+
+
+@pytest.mark.parametrize("language, question, team, subject", [
+    ("en", "How likely are you to recommend us to a friend or colleague?", "The team",
+     "A quick question for you: one click is all it takes"),
+    ("fr", "Quelle est la probabilité que vous nous recommandiez à un ami ou à un collègue ?",
+     "L’équipe", "Une petite question pour vous : un clic suffit")])
+def test_without_a_company_name_the_mail_says_us(app, monkeypatch, make_ambassador, send_due,
+                                                 outbox, language, question, team, subject):
+    monkeypatch.setitem(app.config, "COMPANY_NAME", "")
+    person = make_ambassador(days=100, now=utcnow(), language=language)
+    send_due(utcnow())
+    [mail] = outbox(person.email)
+    assert question in mail.body_text and team in mail.body_text
+    assert mail.subject == subject
+    assert "our company" not in mail.body_text + mail.body_html + mail.subject
 
 
 def _count(model):
