@@ -39,8 +39,8 @@ def _describe(char: str) -> str:
     code = f"U+{ord(char):04X}"
     if char in "\n\r":
         return f"contains a line break ({code}); write it on one line"
-    kind = "control" if unicodedata.category(char) in ("Cc", "Cs") else "invisible formatting"
-    return f"contains a {kind} character ({code}), which cannot be stored; remove it"
+    kind = "a control" if unicodedata.category(char) in ("Cc", "Cs") else "an invisible formatting"
+    return f"contains {kind} character ({code}), which cannot be stored; remove it"
 
 
 def _refused_char(value: str | None, multiline: bool = False) -> str | None:

@@ -118,6 +118,16 @@ def _reject_constant(name: str):
     raise _NotJson(f"{name} is not a JSON value")
 
 
+def _unique_keys(pairs: list) -> dict:
+    """An object whose keys are all different: with a repeated key, which value counts?"""
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _NotJson(f'the key "{key[:40]}" appears twice in one object')
+        seen[key] = value
+    return seen
+
+
 def parse_body(raw: bytes) -> list:
     """The list of items in a JSON body (an object counts as a list of one); or BodyError."""
     if not raw.strip():
@@ -127,7 +137,7 @@ def parse_body(raw: bytes) -> list:
     except UnicodeDecodeError as exc:
         raise BodyError(400, f"The body is not valid UTF-8 (byte {exc.start}).") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except RecursionError:
         raise BodyError(400, "The body is not valid JSON: it is nested too deeply.") from None
     except json.JSONDecodeError as exc:

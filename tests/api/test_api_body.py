@@ -23,6 +23,9 @@ from tests.api.data import URL, count, customer
     (b'{"email": "a@example.com", "score": 9', "not valid JSON"),
     (b"{'email': 'a@example.com'}", "not valid JSON"),
     (b'{"email": "a@example.com", "score": NaN}', "NaN"),
+    (b'{"email": "a@example.com", "score": 9, "score": 2}', 'the key "score" appears twice'),
+    (b'[{"email": "b@example.com", "score": 9}, {"email": "a@example.com", "email": "c@x.io",'
+     b' "score": 9}]', 'the key "email" appears twice'),
     (b'{"email": "a@example.com", "score": 9' + b"9" * 5000 + b"}", "too long"),
     (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     (b'{"email": "a@example.com", "score": 9, "name": "\xff\xfe"}', "UTF-8"),
