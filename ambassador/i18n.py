@@ -2,8 +2,9 @@
 
 A page's language, in order: the logged-in user's own choice, else their customer
 record's `language` (from the import), else the language picked in the footer
-(a cookie, for anonymous visitors too), else a page's hint (the invitation landing
-uses its customer's language), else the browser's Accept-Language, else English.
+(a cookie, for anonymous visitors too), else a page's hint (a one-time link's page,
+live or dead, uses the language of the person it was sent to), else the browser's
+Accept-Language, else English.
 The JSON API and the command line always speak English.
 
 The catalogues are read from the `.po` files and compiled in memory once per process
@@ -93,16 +94,19 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT
 
 
-def recipient_language(user=None, customer=None) -> str:
-    """The language mail to a person is written in: their own choice, else their customer's."""
+def person_language(user=None, customer=None) -> str | None:
+    """A person's own language: their account's choice, else their customer record's, else None."""
     own = supported(getattr(user, "language", None)) if user is not None else None
     if own:
         return own
     if customer is None and user is not None:
         customer = getattr(user, "customer", None)
-    if customer is not None:
-        return supported(customer.language) or DEFAULT
-    return DEFAULT
+    return supported(customer.language) if customer is not None else None
+
+
+def recipient_language(user=None, customer=None) -> str:
+    """The language mail to a person is written in: their own choice, else their customer's."""
+    return person_language(user, customer) or DEFAULT
 
 
 def N_(text: str) -> str:  # noqa: N802  (the gettext convention)

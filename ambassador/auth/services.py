@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ambassador.audit import record_action
 from ambassador.auth.models import ROLES, PasswordToken, User
 from ambassador.extensions import db
-from ambassador.i18n import LANGUAGES, recipient_language
+from ambassador.i18n import LANGUAGES, person_language, recipient_language
 from ambassador.mail.services import queue_mail
 from ambassador.urls import absolute_url
 from ambassador.utils import ServiceError, hash_token, new_token, normalise_email, utcnow
@@ -164,13 +164,27 @@ def request_password_reset(email: str) -> None:
                hours=current_app.config["PASSWORD_RESET_HOURS"])
 
 
+def find_password_token(raw: str) -> PasswordToken | None:
+    """The token of a link, open or dead; None for an unknown link."""
+    if not raw or len(raw) > 200:
+        return None
+    return db.session.scalar(
+        select(PasswordToken).where(PasswordToken.token_hash == hash_token(raw))
+    )
+
+
+def password_link_language(raw: str) -> str | None:
+    """The language of the person a link was sent to, open or dead; None when it names
+    nobody (unknown, or a disabled account: its page says "not valid" as for a stranger)."""
+    token = find_password_token(raw)
+    if token is None or token.user.disabled:
+        return None
+    return person_language(token.user)
+
+
 def check_password_token(raw: str) -> PasswordToken:
     """Return the open token for a link, or raise ServiceError saying why it is dead."""
-    token = None
-    if raw and len(raw) <= 200:
-        token = db.session.scalar(
-            select(PasswordToken).where(PasswordToken.token_hash == hash_token(raw))
-        )
+    token = find_password_token(raw)
     if token is None or token.user.disabled:
         raise ServiceError(_("This link is not valid. Ask for a new one below."))
     if token.used_at is not None:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_url
 
+from ambassador import i18n
 from ambassador.auth import services, sessions, throttle, tokens
 from ambassador.auth.access import admin_only, any_user, public
 from ambassador.auth.forms import (
@@ -139,6 +140,7 @@ def forgot_password():
 @token_in_url
 def reset_password(token: str):
     """Choose a password with a one-time link (a reset or an invitation)."""
+    i18n.prefer(services.password_link_language(token))  # the link was mailed in it
     try:
         record = services.check_password_token(token)
     except ServiceError as exc:

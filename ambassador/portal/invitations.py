@@ -27,7 +27,7 @@ from sqlalchemy.types import Integer, String
 from ambassador.auth import services as accounts
 from ambassador.auth.models import User
 from ambassador.extensions import db
-from ambassador.i18n import recipient_language
+from ambassador.i18n import person_language, recipient_language
 from ambassador.mail.services import queue_mail
 from ambassador.nps.models import Customer
 from ambassador.portal.models import Invitation
@@ -154,14 +154,28 @@ def send_invitations(now=None) -> int:
     return invited
 
 
-def find_invitation(raw: str) -> Invitation:
-    """The invitation a link points to, dead or alive; NotFound for an unknown token."""
-    invitation = db.session.scalar(
+def _lookup(raw: str) -> Invitation | None:
+    return db.session.scalar(
         select(Invitation).where(Invitation.token_hash == hash_token(raw or ""))
     )
+
+
+def find_invitation(raw: str) -> Invitation:
+    """The invitation a link points to, dead or alive; NotFound for an unknown token."""
+    invitation = _lookup(raw)
     if invitation is None:
         raise NotFound(_("This invitation link is not valid."))
     return invitation
+
+
+def link_language(raw: str) -> str | None:
+    """The language of the person a link was sent to, live, used or expired alike: their
+    account's choice, else their customer record's; None for an unknown link."""
+    invitation = _lookup(raw)
+    if invitation is None:
+        return None
+    customer = invitation.customer
+    return person_language(existing_account(customer), customer)
 
 
 def _dead_reason(invitation: Invitation, now) -> str | None:

@@ -77,12 +77,12 @@ def _dead(token: str, message: str):
 @public
 @token_in_url
 def accept_invitation(token: str):
+    i18n.prefer(invitations.link_language(token))  # the invitation was written in it
     try:
         invitation = invitations.check_invitation(token)
     except invitations.InvitationDead as exc:
         return _dead(token, str(exc))
     customer = invitation.customer
-    i18n.prefer(customer.language)  # the invitation was written in it
     context = {"customer": customer, "name": invitations.first_name(customer),
                "welcome": _("Welcome")}
     existing = invitations.existing_account(customer)
@@ -134,6 +134,7 @@ def accept_invitation(token: str):
 def renew_invitation(token: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
+    i18n.prefer(invitations.link_language(token))
     invitations.request_fresh_invitation(token)
     db.session.commit()
     # The same answer whether or not a mail went out: the link holder learns nothing new.

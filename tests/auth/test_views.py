@@ -249,6 +249,32 @@ def test_reset_form_bad_input_keeps_the_link_alive(client, make_user, data, mess
     assert logged_in_as(client) is None
 
 
+def test_a_dead_link_speaks_the_language_of_the_person_it_was_sent_to(client, make_user):
+    ipek = make_user("promoter", email="ipek@example.com.tr")
+    ipek.language = "tr"
+    used = services.issue_password_link(ipek).removeprefix("http://ambassador.test")
+    db.session.commit()
+    client.post(used, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    client.post("/logout")
+    expired = services.issue_password_link(ipek).removeprefix("http://ambassador.test")
+    db.session.execute(update(PasswordToken).where(PasswordToken.used_at.is_(None))
+                       .values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    english = {"Accept-Language": "en"}
+
+    page = client.get(expired, headers=english)
+    assert page.status_code == 410
+    assert "Bu bağlantının süresi doldu" in text(page) and "expired" not in text(page)
+    page = client.post(used, data={"password": "third-password-x",
+                                   "confirm": "third-password-x"}, headers=english)
+    assert page.status_code == 410
+    assert "Bu bağlantı artık çalışmıyor" in text(page)
+    # A link that names nobody keeps the visitor's own language.
+    assert "This link is not valid" in text(client.get("/password/reset/nope", headers=english))
+    assert "Bu bağlantı geçerli değil" in text(
+        client.get("/password/reset/nope", headers={"Accept-Language": "tr"}))
+
+
 def test_expired_link_is_refused(client, make_user):
     user = make_user("promoter")
     path = services.issue_password_link(user).removeprefix("http://ambassador.test")

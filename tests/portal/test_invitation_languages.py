@@ -1,9 +1,14 @@
 """Invitations arrive in each customer's language, whoever pressed the button."""
 
+import re
+from datetime import timedelta
+
 import pytest
 
 from ambassador.extensions import db
 from ambassador.mail.delivery import deliver_due
+from ambassador.portal import invitations
+from ambassador.utils import utcnow
 
 
 @pytest.fixture
@@ -65,3 +70,41 @@ def test_the_expiry_date_is_written_the_readers_way(client, make_user, login, ma
                  "Eylül", "Ekim", "Kasım", "Aralık")
     assert any(f" {m} 20" in french.body_text for m in months_fr)
     assert any(f" {m} 20" in turkish.body_text for m in months_tr)
+
+
+def _link(make_response, outbox, email, language, sent_at=None):
+    make_response(10, email=email, name="Someone", language=language)
+    invitations.send_invitations(sent_at)
+    db.session.commit()
+    return re.search(r"/welcome/[\w-]+", outbox(to=email)[-1].body_text).group(0)
+
+
+ENGLISH = {"Accept-Language": "en"}
+
+
+def test_a_dead_link_speaks_the_language_of_the_person_it_was_sent_to(
+        client, make_response, outbox):
+    used = _link(make_response, outbox, "helene@example.fr", "fr")
+    client.post(used, data={"password": "a-long-password", "confirm": "a-long-password"})
+    client.post("/logout")
+    page = client.get(used, headers=ENGLISH)
+    assert page.status_code == 410
+    html = page.get_data(as_text=True)
+    assert "Cette invitation a déjà été utilisée." in html and "This invitation" not in html
+
+    expired = _link(make_response, outbox, "ipek@example.com.tr", "tr",
+                    sent_at=utcnow() - timedelta(days=30))
+    page = client.get(expired, headers=ENGLISH)
+    assert page.status_code == 410
+    assert "Bu davetin süresi doldu." in page.get_data(as_text=True)
+    renewed = client.post(f"{expired}/renew", headers=ENGLISH)
+    assert renewed.status_code == 200
+    assert "Gelen kutunuza bakın" in renewed.get_data(as_text=True)
+    assert "Check your inbox" not in renewed.get_data(as_text=True)
+
+
+def test_a_link_that_names_nobody_keeps_the_visitors_language(client):
+    english = client.get("/welcome/not-a-real-token", headers=ENGLISH)
+    assert english.status_code == 404 and "Page not found" in english.get_data(as_text=True)
+    french = client.get("/welcome/not-a-real-token", headers={"Accept-Language": "fr"})
+    assert "Page introuvable" in french.get_data(as_text=True)
