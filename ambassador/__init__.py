@@ -168,7 +168,7 @@ def register_errorhandlers(app: Flask) -> None:
     from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException
 
-    from ambassador import outages
+    from ambassador import outages, security
     from ambassador.utils import ServiceError, lost_a_race
 
     def render(code: int, description: str | None = None):
@@ -182,6 +182,9 @@ def register_errorhandlers(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return render(exc.code or 500, description)
         if isinstance(exc, CSRFError):
+            answer = security.expired_form_answer()
+            if answer is not None:
+                return answer
             description = _("This form had expired: go back, reload the page and send it again.")
         elif description == type(exc).description:
             description = None  # Werkzeug's stock English text: the page says it in its own words

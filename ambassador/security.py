@@ -10,8 +10,9 @@
   declared one is, never silently cut at the limit.
 
 Views change the defaults with decorators placed under `@bp.route`: `csp(**directives)`,
-`frameable` (the widget embed page), `token_in_url` (no-referrer, no-store) and
-`cross_site_allowed`; `exempt_blueprint(bp)` exempts the bearer-token APIs from the
+`frameable` (the widget embed page), `token_in_url` (no-referrer, no-store),
+`cross_site_allowed` and `when_form_expired` (the view's own answer to a form whose CSRF
+token is stale); `exempt_blueprint(bp)` exempts the bearer-token APIs from the
 Fetch-Metadata check. This module knows no feature.
 """
 
@@ -65,6 +66,28 @@ def cross_site_allowed(view):
     """Accept this view's state-changing requests from other sites (no session cookie used)."""
     view.cross_site_allowed = True
     return view
+
+
+def when_form_expired(answer):
+    """Let `answer(**view_args)` reply to this view's form sent with a stale CSRF token.
+
+    For a form whose work is already done: a one-time link's form sent again after its
+    first submit logged the person in (which renewed the session, and with it the token).
+    The request is still refused, so `answer` must change nothing; it returns a response,
+    or None for the usual 400 page.
+    """
+
+    def decorator(view):
+        view.form_expired = answer
+        return view
+
+    return decorator
+
+
+def expired_form_answer():
+    """The view's own answer to its form sent with a stale CSRF token, or None."""
+    answer = getattr(_view(), "form_expired", None)
+    return answer(**(request.view_args or {})) if answer is not None else None
 
 
 def exempt_blueprint(bp: Blueprint) -> None:

@@ -182,6 +182,14 @@ def password_link_language(raw: str) -> str | None:
     return person_language(token.user)
 
 
+def password_link_used_by(raw: str, user) -> bool:
+    """Whether this link is used up and `user` (logged in) is the account it belongs to:
+    their password is set and they are in, so a second submit has nothing left to do."""
+    token = find_password_token(raw)
+    return (token is not None and token.used_at is not None
+            and bool(getattr(user, "is_authenticated", False)) and token.user_id == user.id)
+
+
 def check_password_token(raw: str) -> PasswordToken:
     """Return the open token for a link, or raise ServiceError saying why it is dead."""
     token = find_password_token(raw)

@@ -30,7 +30,7 @@ from ambassador.auth.forms import (
 )
 from ambassador.auth.models import ROLE_LABELS, ROLES, User
 from ambassador.extensions import db, limiter, login_manager
-from ambassador.security import token_in_url
+from ambassador.security import token_in_url, when_form_expired
 from ambassador.text import ascii_int
 from ambassador.urls import is_safe_next
 from ambassador.utils import ServiceError
@@ -134,13 +134,24 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form), status
 
 
+def _password_already_set(token: str):
+    """The form sent again by the person its first submit logged in: on to their start page."""
+    if not services.password_link_used_by(token, current_user):
+        return None
+    flash(_("Your password is already set, and you are logged in."), "info")
+    return redirect(home_for(current_user))
+
+
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 @public
 @token_in_url
+@when_form_expired(_password_already_set)
 def reset_password(token: str):
     """Choose a password with a one-time link (a reset or an invitation)."""
     i18n.prefer(services.password_link_language(token))  # the link was mailed in it
+    if request.method == "POST" and (done := _password_already_set(token)) is not None:
+        return done
     try:
         record = services.check_password_token(token)
     except ServiceError as exc:

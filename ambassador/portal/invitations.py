@@ -178,6 +178,14 @@ def link_language(raw: str) -> str | None:
     return person_language(existing_account(customer), customer)
 
 
+def used_by(raw: str, user) -> bool:
+    """Whether this link was already used, and `user` (logged in) is the account it made."""
+    invitation = _lookup(raw)
+    return (invitation is not None and invitation.used_at is not None
+            and bool(getattr(user, "is_authenticated", False))
+            and user.customer_id == invitation.customer_id)
+
+
 def _dead_reason(invitation: Invitation, now) -> str | None:
     if invitation.used_at is not None:
         return _("This invitation has already been used.")

@@ -26,7 +26,7 @@ from ambassador.nps.actions import register_dashboard_action
 from ambassador.nps.rules import segment
 from ambassador.portal import ignored, invitations, visits
 from ambassador.portal.home import home_sections
-from ambassador.security import token_in_url
+from ambassador.security import token_in_url, when_form_expired
 from ambassador.text import ascii_int
 from ambassador.utils import ServiceError
 
@@ -72,12 +72,23 @@ def _dead(token: str, message: str):
     return render_template("portal/invitation_dead.html", token=token, message=message), 410
 
 
+def _password_already_set(token: str):
+    """The form sent again by the person its first submit logged in: on to their portal."""
+    if not invitations.used_by(token, current_user):
+        return None
+    flash(_("Your password is already set, and you are logged in."), "info")
+    return redirect(url_for(current_user.home_endpoint)), 303
+
+
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"])
 @public
 @token_in_url
+@when_form_expired(_password_already_set)
 def accept_invitation(token: str):
     i18n.prefer(invitations.link_language(token))  # the invitation was written in it
+    if request.method == "POST" and (done := _password_already_set(token)) is not None:
+        return done
     try:
         invitation = invitations.check_invitation(token)
     except invitations.InvitationDead as exc:

@@ -220,12 +220,16 @@ def test_reset_link_sets_a_new_password_and_logs_in(client, make_user, outbox):
     assert response.status_code == 302 and response.headers["Location"] == "/portal"
     assert logged_in_as(client) == "pat@example.com"
     # The link is dead now, and so is the old password.
-    again = client.post(path, data={"password": "third-password-x", "confirm": "third-password-x"})
-    assert again.status_code == 410
-    assert "already been used" in text(again)
+    third = {"password": "third-password-x", "confirm": "third-password-x"}
     assert client.get(path).status_code == 410
     client.post("/logout")
+    again = client.post(path, data=third)
+    assert again.status_code == 410
+    assert "already been used" in text(again)
+    assert logged_in_as(client) is None
     assert client.post("/login", data={"email": user.email, "password": PASSWORD}
+                       ).status_code == 401
+    assert client.post("/login", data={"email": user.email, "password": "third-password-x"}
                        ).status_code == 401
     assert client.post("/login", data={"email": user.email, "password": NEW_PASSWORD}
                        ).status_code == 302
@@ -247,6 +251,56 @@ def test_reset_form_bad_input_keeps_the_link_alive(client, make_user, data, mess
     assert message in text(response)
     assert client.get(path).status_code == 200
     assert logged_in_as(client) is None
+
+
+def _csrf_token(page) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text(page))[1]
+
+
+@pytest.mark.parametrize("purpose", ["reset", "setup"])
+def test_the_form_sent_again_from_a_second_tab_moves_on_and_sets_nothing(
+        client, make_user, app, monkeypatch, purpose):
+    """Two tabs of the link (or Back): the first submit logs in and renews the session, so
+    the second one carries a stale form token; it lands where the first went, changing nothing."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    user = make_user("promoter", email="pat@example.com")
+    path = services.issue_password_link(user, purpose).removeprefix("http://ambassador.test")
+    db.session.commit()
+    first_tab, second_tab = _csrf_token(client.get(path)), _csrf_token(client.get(path))
+    assert client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+                                   "csrf_token": first_tab}).status_code == 302
+
+    again = client.post(path, data={"password": "third-password-x",
+                                    "confirm": "third-password-x", "csrf_token": second_tab})
+    assert again.status_code == 302 and again.headers["Location"] == "/portal"
+    page = text(client.get("/portal"))
+    assert "Your password is already set" in page
+    assert "This form had expired" not in page
+    assert logged_in_as(client) == "pat@example.com"
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    client.post("/logout")
+    assert client.post("/login", data={"email": user.email, "password": "third-password-x"}
+                       ).status_code == 401
+    assert client.post("/login", data={"email": user.email, "password": NEW_PASSWORD}
+                       ).status_code == 302
+
+
+def test_a_used_link_sent_by_someone_else_logged_in_stays_dead(
+        client, other_client, make_user, login):
+    owner = make_user("promoter", email="pat@example.com")
+    path = services.issue_password_link(owner).removeprefix("http://ambassador.test")
+    db.session.commit()
+    other_client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    someone = login(make_user("marketer", email="sam@example.com"))
+
+    response = client.post(path, data={"password": "third-password-x",
+                                       "confirm": "third-password-x"})
+    assert response.status_code == 410
+    assert "already been used" in text(response)
+    assert logged_in_as(client) == someone.email  # nobody was switched to the link's owner
+    assert client.post("/logout").status_code == 302
+    assert client.post("/login", data={"email": owner.email, "password": "third-password-x"}
+                       ).status_code == 401
 
 
 def test_a_dead_link_speaks_the_language_of_the_person_it_was_sent_to(client, make_user):

@@ -89,6 +89,54 @@ def test_double_submit_says_already_used_without_error(client, invite):
     assert _users() == 1
 
 
+def _csrf_token(page) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                     page.get_data(as_text=True))[1]
+
+
+def test_a_second_tab_sent_after_the_first_goes_to_the_portal_and_sets_nothing(
+        client, invite, app, monkeypatch):
+    """The first submit logs in and renews the session, so the second tab's form carries a
+    stale token: the person lands on their portal, not on an error, and nothing changes."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    path = invite(email="helene@example.fr", name="Hélène")
+    first_tab, second_tab = _csrf_token(client.get(path)), _csrf_token(client.get(path))
+    assert client.post(path, data={**GOOD, "csrf_token": first_tab}).status_code == 303
+    password_hash = db.session.scalar(select(User.password_hash))
+
+    again = client.post(path, data={"password": "another-password", "confirm":
+                                    "another-password", "csrf_token": second_tab})
+    assert again.status_code == 303 and again.headers["Location"] == "/portal"
+    home = client.get("/portal").get_data(as_text=True)
+    assert "Your password is already set" in home
+    assert "Welcome, Hélène" in home  # still logged in as herself
+    assert _users() == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(User.password_hash)) == password_hash
+
+
+def test_sent_again_while_logged_in_it_goes_to_the_portal(client, invite):
+    path = invite()
+    assert client.post(path, data=GOOD).status_code == 303
+    again = client.post(path, data=GOOD)
+    assert again.status_code == 303 and again.headers["Location"] == "/portal"
+    assert "Your password is already set" in client.get("/portal").get_data(as_text=True)
+    assert _users() == 1
+
+
+def test_a_used_link_sent_by_someone_else_logged_in_stays_dead(client, invite, make_user,
+                                                               login):
+    path = invite(email="helene@example.fr")
+    client.post(path, data=GOOD)
+    client.post("/logout")
+    login(make_user("promoter", email="sam@example.com"))
+    response = client.post(path, data={"password": "another-password",
+                                       "confirm": "another-password"})
+    assert response.status_code == 410
+    assert "already been used" in response.get_data(as_text=True)
+    assert "sam@example.com" in client.get("/portal").get_data(as_text=True)
+
+
 def test_used_link_says_so_and_offers_login_and_a_fresh_one(client, invite):
     path = invite()
     client.post(path, data=GOOD)
