@@ -47,12 +47,48 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
 
 
-def check_password_rules(password: str | None) -> None:
-    """Raise ServiceError when a new password is too short or too long."""
+# Long enough, yet the first guesses of anyone trying: the commonest passwords of 10 or
+# more characters in published breach lists (shorter ones fail the length rule anyway).
+COMMON_PASSWORDS = frozenset("""
+1q2w3e4r5t 1q2w3e4r5t6y 1qaz2wsx3edc 123456789a 123456789q 1234567890q 123123123123
+a123456789 aa12345678 abcd123456 azertyuiop iloveyou12 password12 password123
+password1234 passwort123 motdepasse motdepasse123 parola1234 qwerty1234 qwerty12345
+qwerty123456 qwertyuiop qwertyuiop1 q1w2e3r4t5 zaq12wsxcde sifre12345 welcome123
+letmein123 changeme123
+""".split())
+_RUNS = ("01234567890", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "azertyuiop",
+         "asdfghjkl", "qsdfghjklm", "zxcvbnm", "wxcvbn")
+
+
+def _guessable(password: str) -> str | None:
+    """Why a long enough password is still among the first guesses, or None."""
+    plain = "".join(password.lower().split())
+    if len(set(plain)) <= 2:
+        return _("This password is too easy to guess: it repeats one or two characters. "
+                 "Choose another: three or four unrelated words work well.")
+    if any(plain in run or plain in run[::-1] for run in _RUNS):
+        return _("This password is too easy to guess: it is a row of keys or a run of "
+                 "letters or digits. Choose another: three or four unrelated words work well.")
+    if plain in COMMON_PASSWORDS:
+        return _("This password is one of the most common ones, the first any attacker "
+                 "tries. Choose another: three or four unrelated words work well.")
+    return None
+
+
+def check_password_rules(password: str | None, email: str | None = None) -> None:
+    """Raise ServiceError when a new password is too short, too long or easily guessed."""
     if len(password or "") < MIN_PASSWORD:
         raise ServiceError(_("The password needs at least %(num)d characters.", num=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
         raise ServiceError(_("The password can have at most %(num)d characters.", num=MAX_PASSWORD))
+    problem = _guessable(password)
+    if problem:
+        raise ServiceError(problem)
+    local = (email or "").split("@")[0].lower()
+    if email and (email.lower() in password.lower()
+                  or (len(local) >= 4 and password.lower().startswith(local))):
+        raise ServiceError(_("The password must not be your email address or start with its "
+                             "name part: anyone who knows your address would try it."))
 
 
 def create_user(email: str, role: str, name: str = "", password: str | None = None,
@@ -62,7 +98,7 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
     if role not in ROLES:
         raise ServiceError(_unknown_role(role))
     if password is not None:
-        check_password_rules(password)
+        check_password_rules(password, email)
     if get_user_by_email(email):
         raise Conflict(_("There is already an account for %(email)s.", email=email))
     user = User(email=email, role=role, name=(name or "").strip()[:255],
@@ -80,7 +116,7 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
 
 def set_password(user: User, password: str) -> None:
     """Set a new password: ends every other session and kills open password links."""
-    check_password_rules(password)
+    check_password_rules(password, user.email)
     user.password_hash = _hash(password)
     user.session_token = new_token(16)
     _kill_password_links(user)
@@ -207,6 +243,7 @@ def reset_password(raw: str, password: str) -> User:
     """Use a one-time link to set a password; the link dies with it."""
     check_password_rules(password)
     token = check_password_token(raw)
+    check_password_rules(password, token.user.email)
     claimed = db.session.execute(
         update(PasswordToken)
         .where(PasswordToken.id == token.id, PasswordToken.used_at.is_(None))
