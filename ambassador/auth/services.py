@@ -84,11 +84,12 @@ def check_password_rules(password: str | None, email: str | None = None) -> None
     problem = _guessable(password)
     if problem:
         raise ServiceError(problem)
-    local = (email or "").split("@")[0].lower()
-    if email and (email.lower() in password.lower()
-                  or (len(local) >= 4 and password.lower().startswith(local))):
-        raise ServiceError(_("The password must not be your email address or start with its "
-                             "name part: anyone who knows your address would try it."))
+    local, typed = (email or "").split("@")[0].lower(), password.lower()
+    if email and (email.lower() in typed or (
+            len(local) >= 4 and typed.startswith(local) and len(typed) - len(local) < 6)):
+        raise ServiceError(_("The password must not be your email address, or the part "
+                             "before the @ with a few characters added: anyone who knows "
+                             "your address would try it."))
 
 
 def create_user(email: str, role: str, name: str = "", password: str | None = None,

@@ -73,7 +73,7 @@ def test_production_hashes_with_scrypt(app, monkeypatch):
     ("ok@example.com", "admin", "Password123", "most common"),
     ("ok@example.com", "admin", "motdepasse123", "most common"),
     ("ok@example.com", "admin", "ok@example.com!", "must not be your email"),
-    ("irmak.isik@example.com", "admin", "Irmak.Isik2026", "start with its name part"),
+    ("irmak.isik@example.com", "admin", "Irmak.Isik2026", "the part before the @"),
 ])
 def test_create_user_refuses_bad_input_with_a_clear_message(app, email, role, password, message):
     with pytest.raises(ServiceError, match=message):
@@ -107,10 +107,11 @@ def test_long_names_are_cut_and_markup_is_kept_as_text(app):
 # --- logging in and sessions ---------------------------------------------------------------
 
 @pytest.mark.parametrize("password", ["correct-horse-battery", "Un-mot-de-passe-2026",
-                                      "kırmızı elma ağacı", "1234567890-tramway", "okapi-ok-okra"])
+                                      "kırmızı elma ağacı", "1234567890-tramway",
+                                      "anna-purna-trek-2026"])
 def test_a_long_unguessable_password_is_accepted(app, password):
-    assert services.create_user("ok@example.com", "promoter", password=password).email == (
-        "ok@example.com")
+    assert services.create_user("anna@example.com", "promoter", password=password).email == (
+        "anna@example.com")
 
 
 def test_authenticate_accepts_right_password_in_any_email_case(app, make_user):
