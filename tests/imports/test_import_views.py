@@ -47,6 +47,20 @@ def test_upload_preview_import_result(client, marketer):
     assert run.user_id == marketer.id and run.filename == "responses.csv"
 
 
+def test_the_preview_warns_of_rows_with_cells_beyond_the_header(client, marketer):
+    shifted = (b'email,score,name\n'
+               b'ana@example.com,9,Ana\n'
+               b'bob@example.com,10,"Bob ""the builder",click)",\n'
+               b'cem@example.com,8,Cem,,  \n'
+               b'dan@example.com,7,Dan,extra,more\n')
+    _url, html = preview_of(client, shifted, "shifted.csv")
+    assert ("2 rows have more filled cells than the header has columns (the first on line 3)"
+            in html)
+    assert 'If a quote (") is misplaced in such a row' in html
+    _url, clean = preview_of(client, TEMPLATE)
+    assert "more filled cells" not in clean  # empty trailing cells are no warning
+
+
 def test_result_lists_every_rejected_row(client, marketer):
     url, html = preview_of(client, WITH_ERRORS)
     result = client.get(submit(client, url, html).headers["Location"])

@@ -60,6 +60,10 @@ class FileInfo:
     # score), or None; and the columns that could each be it when the guess is ambiguous.
     comment_guess: str | None = None
     comment_candidates: list[str] = field(default_factory=list)
+    # Data rows with filled cells beyond the header's last column (ignored), and the
+    # first one's line: often a misplaced quote, which also shifts the row's other cells.
+    overflow_rows: int = 0
+    overflow_line: int | None = None
 
 
 @dataclass

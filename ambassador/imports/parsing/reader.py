@@ -122,6 +122,7 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
     skip = _skipper(header.source_format, columns)
     own = is_own_export(header.source_format, columns)
     preview, skipped, data_rows = [], {}, 0
+    overflow, overflow_line = 0, None
     # Per column, in the first rows: non-empty cells, cells of words, of several words.
     texty, nonempty, spaced = [0] * width, [0] * width, [0] * width
     line = header.first_line + header.rows - 1
@@ -138,6 +139,9 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
                 skipped[reason] = skipped.get(reason, 0) + 1
                 continue
             n = len(cells)
+            if n > width and not is_blank(cells[width:]):
+                overflow += 1
+                overflow_line = overflow_line or line
             if data_rows <= _TEXT_SAMPLE:
                 _count_text(cells, texty, nonempty, spaced)
             drop = None
@@ -186,7 +190,8 @@ def _scan(text, codec, how, delimiter, options) -> FileInfo:
         date_order=date_order, timezone=_stated_zone(header.zones, date_at), preview=preview,
         data_rows=data_rows, skipped=skipped, questions=header.questions, name_parts=parts,
         source_format=header.source_format, own_export=own, comment_guess=comment_guess,
-        comment_candidates=comment_candidates)
+        comment_candidates=comment_candidates, overflow_rows=overflow,
+        overflow_line=overflow_line)
 
 
 _TEXT_SAMPLE = 2000  # data rows looked at to tell free-text columns
