@@ -65,7 +65,8 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def mark_immutable(response):
+        # `max_age` above chose a year for the current fingerprint: mark that answer only.
         if (request.endpoint == "static" and response.status_code == 200
-                and current(request.view_args["filename"])):
+                and response.cache_control.max_age == YEAR):
             response.cache_control.immutable = True
         return response

@@ -102,13 +102,25 @@ def redact_entries(target_type: str, target_ids: Iterable, keys: Iterable[str] =
     """
     ids = sorted({str(ident) for ident in target_ids if ident is not None})
     keys = frozenset(keys)
-    needles = tuple(sorted({value.lower() for value in values if value}))
+    needles = _needles(values)
     if not ids or not (keys or needles):
         return 0
+    return _redact(select(AuditEntry).where(AuditEntry.target_type == target_type,
+                                            AuditEntry.target_id.in_(ids)),
+                   keys, needles, now)
+
+
+def _needles(values: Iterable[str]) -> tuple[str, ...]:
+    """The strings to erase, lower-cased, each once."""
+    return tuple(sorted({value.lower() for value in values if value}))
+
+
+def _redact(query, keys: frozenset[str], needles: tuple[str, ...],
+            now: datetime | None) -> int:
+    """Redact the entries the query finds (see `redact_entries`); how many changed."""
     now = now or utcnow()
     changed = 0
-    for entry in db.session.scalars(select(AuditEntry).where(
-            AuditEntry.target_type == target_type, AuditEntry.target_id.in_(ids))):
+    for entry in db.session.scalars(query):
         before, after = (_redacted(entry.before, keys, needles),
                          _redacted(entry.after, keys, needles))
         if (before, after) != (entry.before, entry.after):
@@ -125,7 +137,7 @@ def redact_mentions(values: Iterable[str], now: datetime | None = None) -> int:
     which also knows the keys that hold names and texts). This finds the rest, whatever
     their object: an address a marketer typed into a reward's reason or a message.
     """
-    needles = tuple(sorted({value.lower() for value in values if value}))
+    needles = _needles(values)
     if not needles:
         return 0
     # The stored JSON may spell a non-ASCII address with \u escapes: look for both forms.
@@ -133,16 +145,7 @@ def redact_mentions(values: Iterable[str], now: datetime | None = None) -> int:
                        for form in (needle, json.dumps(needle)[1:-1])})
     found = [func.lower(cast(column, Text)).contains(pattern, autoescape=True)
              for pattern in patterns for column in (AuditEntry.before, AuditEntry.after)]
-    now = now or utcnow()
-    changed = 0
-    for entry in db.session.scalars(select(AuditEntry).where(or_(*found))):
-        before, after = (_redacted(entry.before, frozenset(), needles),
-                         _redacted(entry.after, frozenset(), needles))
-        if (before, after) != (entry.before, entry.after):
-            entry.before, entry.after, entry.redacted_at = before, after, now
-            changed += 1
-    db.session.flush()
-    return changed
+    return _redact(select(AuditEntry).where(or_(*found)), frozenset(), needles, now)
 
 
 PER_PAGE = 50

@@ -84,9 +84,14 @@ def check_password_rules(password: str | None, email: str | None = None) -> None
     problem = _guessable(password)
     if problem:
         raise ServiceError(problem)
-    local, typed = (email or "").split("@")[0].lower(), password.lower()
-    if email and (email.lower() in typed or (
-            len(local) >= 4 and typed.startswith(local) and len(typed) - len(local) < 6)):
+    if email:
+        _check_not_the_address(password, email)
+
+
+def _check_not_the_address(password: str, email: str) -> None:
+    local, typed = email.split("@")[0].lower(), password.lower()
+    if email.lower() in typed or (
+            len(local) >= 4 and typed.startswith(local) and len(typed) - len(local) < 6):
         raise ServiceError(_("The password must not be your email address, or the part "
                              "before the @ with a few characters added: anyone who knows "
                              "your address would try it."))
@@ -244,7 +249,7 @@ def reset_password(raw: str, password: str) -> User:
     """Use a one-time link to set a password; the link dies with it."""
     check_password_rules(password)
     token = check_password_token(raw)
-    check_password_rules(password, token.user.email)
+    _check_not_the_address(password, token.user.email)
     claimed = db.session.execute(
         update(PasswordToken)
         .where(PasswordToken.id == token.id, PasswordToken.used_at.is_(None))

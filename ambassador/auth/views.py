@@ -134,12 +134,17 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form), status
 
 
+def password_already_set(code: int = 302):
+    """A one-time link's password form sent again by the person its first submit logged
+    in: on to their start page, as the first submit went (with its status code)."""
+    flash(_("Your password is already set, and you are logged in."), "info")
+    return redirect(home_for(current_user), code)
+
+
 def _password_already_set(token: str):
-    """The form sent again by the person its first submit logged in: on to their start page."""
     if not services.password_link_used_by(token, current_user):
         return None
-    flash(_("Your password is already set, and you are logged in."), "info")
-    return redirect(home_for(current_user))
+    return password_already_set()
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

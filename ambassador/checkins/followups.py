@@ -106,9 +106,7 @@ def unhappy_people(response_ids: Sequence[int]) -> set[int]:
     """The customers with a 0-6 answer among these responses."""
     found: set[int] = set()
     for chunk in id_chunks(response_ids):
-        found.update(db.session.scalars(
-            select(Response.customer_id).distinct()
-            .where(among(Response.id, chunk), Response.score <= UNHAPPY_MAX)))
+        found.update(db.session.scalars(select(_unhappy_in(chunk).c.customer_id)))
     return found
 
 

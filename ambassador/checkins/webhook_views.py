@@ -57,20 +57,24 @@ def detail(webhook_id: int):
                            deliveries=webhooks.deliveries(webhook))
 
 
+def _refused(webhook_id: int, message: str):
+    """Back to the webhook's page, saying why nothing was done."""
+    flash(message, "error")
+    return redirect(url_for("webhooks.detail", webhook_id=webhook_id), code=303)
+
+
 @bp.route("/dashboard/webhooks/<int:webhook_id>/secret", methods=["POST"])
 @staff
 def change_secret(webhook_id: int):
     """Replace the webhook's secret; the new one is shown on this answer only."""
     webhook = webhooks.get_webhook(webhook_id)
     if not EmptyForm().validate_on_submit():
-        flash(_("The page had expired: please press the button again."), "error")
-        return redirect(url_for("webhooks.detail", webhook_id=webhook_id), code=303)
+        return _refused(webhook_id, _("The page had expired: please press the button again."))
     try:
         secret = webhooks.change_secret(current_user, webhook, request.form.get("seen", ""))
     except ServiceError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("webhooks.detail", webhook_id=webhook_id), code=303)
+        return _refused(webhook_id, str(exc))
     db.session.commit()
     response = make_response(render_template(
         "checkins/webhook.html", webhook=webhook, deliveries=webhooks.deliveries(webhook),
@@ -82,8 +86,7 @@ def change_secret(webhook_id: int):
 def _post(webhook_id: int, action) -> object:
     webhook = webhooks.get_webhook(webhook_id)
     if not EmptyForm().validate_on_submit():
-        flash(_("The page had expired: please press the button again."), "error")
-        return redirect(url_for("webhooks.detail", webhook_id=webhook_id), code=303)
+        return _refused(webhook_id, _("The page had expired: please press the button again."))
     message = action(webhook)
     db.session.commit()
     flash(message, "success")

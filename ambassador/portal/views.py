@@ -21,6 +21,7 @@ from ambassador.auth.access import any_user, public, staff
 from ambassador.auth.forms import EmptyForm, SetPasswordForm
 from ambassador.auth.services import MIN_PASSWORD
 from ambassador.auth.sessions import start_session
+from ambassador.auth.views import password_already_set
 from ambassador.extensions import db, limiter
 from ambassador.nps.actions import register_dashboard_action
 from ambassador.nps.rules import segment
@@ -73,11 +74,9 @@ def _dead(token: str, message: str):
 
 
 def _password_already_set(token: str):
-    """The form sent again by the person its first submit logged in: on to their portal."""
     if not invitations.used_by(token, current_user):
         return None
-    flash(_("Your password is already set, and you are logged in."), "info")
-    return redirect(url_for(current_user.home_endpoint)), 303
+    return password_already_set(303)
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])

@@ -13,10 +13,10 @@ from ambassador.auth.forms import EmptyForm
 from ambassador.auth.models import User
 from ambassador.csvfile import csv_download
 from ambassador.extensions import db
+from ambassador.nps.forms import parse_page
 from ambassador.referrals import rewards, services, stats
 from ambassador.referrals.forms import AdjustForm, RewardForm, SettleForm, UploadForm
 from ambassador.referrals.models import RewardEntry
-from ambassador.text import ascii_int
 from ambassador.utils import ServiceError
 
 bp = Blueprint("referrals_admin", __name__, url_prefix="/dashboard/referrals")
@@ -171,7 +171,7 @@ def export():
 @staff
 def review():
     """The referrals held for a marketer, with their reasons in words, 50 a page."""
-    page = ascii_int(request.args.get("page"), 1, 1_000_000) or 1
+    page = parse_page(request.args.get("page"))
     return render_template("referrals/review.html", queue=services.review_queue(page),
                            button=EmptyForm(), reasons=services.reason_texts)
 
@@ -182,7 +182,7 @@ def decide(referral_id: int):
     """Approve or reject a held referral (an unknown one is a 404, whatever the form says)."""
     referral = services.get_referral(referral_id)
     action = request.form.get("decision")
-    page = ascii_int(request.form.get("page"), 1, 1_000_000) or 1  # back to the same page
+    page = parse_page(request.form.get("page"))  # back to the same page
     if action not in ("approve", "reject") or not EmptyForm().validate_on_submit():
         flash(_("Choose Approve or Reject."), "error")
         return _back("referrals_admin.review", page=page)
